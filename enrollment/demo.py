@@ -1,0 +1,108 @@
+"""Made-up but realistic register data for the demo and the benchmark: Chinese names, valid
+resident IDs, mostly eligible rural families, some over age, urban, revoked or moved away, and a
+share of families whose reward is paid by an employer unit. Deterministic for a given seed."""
+
+import random
+from datetime import date, timedelta
+
+from .models import Household
+from .resident_ids import check_character
+
+SURNAMES = (
+    "张王李赵刘陈杨黄周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢"
+    "傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武"
+)
+MALE_GIVEN = (
+    "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发"
+    "武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪"
+    "心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启"
+    "克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+)
+FEMALE_GIVEN = (
+    "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹"
+    "霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶"
+    "怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希"
+    "宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+)
+EMPLOYERS = (
+    "海门市人民医院",
+    "江苏三星化工有限公司",
+    "海门市供电公司",
+    "南通中远川崎船舶工程有限公司",
+    "海门市自来水公司",
+    "海门农村商业银行",
+)
+
+
+def _name(rng: random.Random, surname: str, male: bool) -> str:
+    pool = MALE_GIVEN if male else FEMALE_GIVEN
+    return surname + "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _resident_id(birth: date, male: bool, serial: int) -> str:
+    sequence = (serial * 2 + (1 if male else 0)) % 1000
+    body = f"320684{birth:%Y%m%d}{sequence:03d}"
+    return body + check_character(body)
+
+
+def _birth(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randrange((end - start).days))
+
+
+def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, start: int = 0):
+    """Yield unsaved Households for each village; ``start`` offsets certificate numbers."""
+    rng = random.Random(seed)
+    serial = start
+    for village in villages:
+        count = per_village if isinstance(per_village, int) else rng.randint(*per_village)
+        for _ in range(count):
+            serial += 1
+            surname = rng.choice(SURNAMES)
+            child_male = rng.random() < 0.52
+            # About one child in ten has already reached 14 on the age date.
+            if rng.random() < 0.1:
+                child_birth = _birth(
+                    rng, date(age_date.year - 17, 1, 1), date(age_date.year - 14, 1, 1)
+                )
+            else:
+                child_birth = _birth(rng, date(age_date.year - 14, 1, 2), age_date)
+            father_birth = _birth(
+                rng, date(child_birth.year - 38, 1, 1), date(child_birth.year - 22, 1, 1)
+            )
+            mother_birth = _birth(
+                rng, date(child_birth.year - 36, 1, 1), date(child_birth.year - 21, 1, 1)
+            )
+            single = rng.random()
+            roll = rng.random()
+            status, reason = Household.Status.VALID, ""
+            if roll < 0.015:
+                status, reason = Household.Status.REVOKED, "再生育，证件收回"
+            elif roll < 0.03:
+                status, reason = Household.Status.MOVED, "全家迁往外地"
+            yield Household(
+                certificate_no=f"320684-{serial:07d}",
+                village=village,
+                address=(
+                    f"海门市{village.parent.name}{village.name}"
+                    f"{rng.randint(1, 30)}组{rng.randint(1, 99)}号"
+                ),
+                phone=f"139{rng.randrange(10**8):08d}",
+                hukou=Household.Hukou.URBAN if rng.random() < 0.04 else Household.Hukou.RURAL,
+                father_name="" if single < 0.03 else _name(rng, surname, True),
+                father_id_number="" if single < 0.03 else _resident_id(father_birth, True, serial),
+                mother_name=""
+                if 0.03 <= single < 0.05
+                else _name(rng, rng.choice(SURNAMES), False),
+                mother_id_number=""
+                if 0.03 <= single < 0.05
+                else _resident_id(mother_birth, False, serial),
+                child_name=_name(rng, surname, child_male),
+                child_id_number=_resident_id(child_birth, child_male, serial),
+                child_birth_date=child_birth,
+                child_sex=Household.Sex.MALE if child_male else Household.Sex.FEMALE,
+                certificate_date=child_birth + timedelta(days=rng.randint(60, 900)),
+                receives_reward=rng.random() > 0.01,
+                employer_name=rng.choice(EMPLOYERS) if rng.random() < 0.08 else "",
+                status=status,
+                status_reason=reason,
+            )

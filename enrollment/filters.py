@@ -1,0 +1,75 @@
+"""Search and filters of the register list."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from haimen_insurance.models import Area
+from haimen_insurance.roles import VILLAGE_ROLES
+
+from .models import Household
+from .resident_ids import ResidentIdError, parse_resident_id
+
+PAYER_CHOICES = [("village", "村集体"), ("employer", "企事业单位")]
+
+
+def _villages(request):
+    return Area.objects.for_user(request.user).villages().select_related("parent").order_by("code")
+
+
+def _resident_id(value: str) -> str | None:
+    """The 18-character form of an ID typed into the search box, or None if it is not one."""
+    try:
+        return parse_resident_id(value, today=timezone.localdate()).number
+    except ResidentIdError:
+        return None
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名、身份证号或证号", method="search")
+    village = django_filters.ModelChoiceFilter(
+        label="村（社区）", queryset=_villages, empty_label="全部村（社区）"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=Household.Status.choices, empty_label="全部状态"
+    )
+    payer = django_filters.ChoiceFilter(
+        label="奖励金发放", choices=PAYER_CHOICES, empty_label="全部", method="by_payer"
+    )
+
+    class Meta:
+        model = Household
+        fields = ["q", "village", "status", "payer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user
+        if user.role in VILLAGE_ROLES:
+            del self.filters["village"]  # a cadre's list is one village already
+        else:
+            city_wide = not user.area_id
+            self.form.fields["village"].label_from_instance = lambda area: (
+                f"{area.parent.name} / {area.name}" if city_wide else area.name
+            )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        found = (
+            Q(certificate_no__icontains=value)
+            | Q(child_name__contains=value)
+            | Q(father_name__contains=value)
+            | Q(mother_name__contains=value)
+        )
+        number = _resident_id(value)
+        if number:
+            found |= (
+                Q(child_id_number=number) | Q(father_id_number=number) | Q(mother_id_number=number)
+            )
+        return queryset.filter(found)
+
+    def by_payer(self, queryset, name, value):
+        if value == "village":
+            return queryset.filter(employer_name="")
+        return queryset.exclude(employer_name="")

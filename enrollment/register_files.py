@@ -1,0 +1,570 @@
+"""Register files (登记文件): read an .xlsx or .csv of one-child certificates, row by row.
+
+The file has one header row with the canonical columns (any order; ``村(社区)`` with ASCII
+parentheses is the same column) and one household per row. Reading turns every cell into the
+value the register stores and collects every problem as ``RowError(line, column, reason)`` with the
+row number as Excel shows it, so a township officer can fix the whole file in one go. Checks that
+need the database (the village exists and is in scope, the child is not on another certificate)
+are the import service's (``enrollment.services.register_import``).
+
+An .xlsx is read with openpyxl in read-only mode, one row of plain values at a time, so a
+100,000-row file never holds cell objects in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .models import Household
+from .resident_ids import ResidentIdError, check_against, parse_resident_id
+
+# The canonical header, in the order of the template.
+CERTIFICATE_NO = "证号"
+TOWNSHIP = "乡镇"
+VILLAGE = "村（社区）"
+FATHER_NAME = "父亲姓名"
+FATHER_ID = "父亲身份证号"
+MOTHER_NAME = "母亲姓名"
+MOTHER_ID = "母亲身份证号"
+CHILD_NAME = "子女姓名"
+CHILD_ID = "子女身份证号"
+CHILD_BIRTH_DATE = "子女出生日期"
+CHILD_SEX = "子女性别"
+HUKOU = "户籍性质"
+CERTIFICATE_DATE = "领证日期"
+EMPLOYER = "奖励金发放单位"
+PHONE = "联系电话"
+ADDRESS = "家庭住址"
+
+HEADERS = (
+    CERTIFICATE_NO,
+    TOWNSHIP,
+    VILLAGE,
+    FATHER_NAME,
+    FATHER_ID,
+    MOTHER_NAME,
+    MOTHER_ID,
+    CHILD_NAME,
+    CHILD_ID,
+    CHILD_BIRTH_DATE,
+    CHILD_SEX,
+    HUKOU,
+    CERTIFICATE_DATE,
+    EMPLOYER,
+    PHONE,
+    ADDRESS,
+)
+REQUIRED_HEADERS = (
+    CERTIFICATE_NO,
+    TOWNSHIP,
+    VILLAGE,
+    CHILD_NAME,
+    CHILD_ID,
+    CHILD_BIRTH_DATE,
+    CHILD_SEX,
+    HUKOU,
+)
+PARENT_HEADERS = ((FATHER_NAME, FATHER_ID), (MOTHER_NAME, MOTHER_ID))
+ID_HEADERS = (FATHER_ID, MOTHER_ID, CHILD_ID)
+
+# The Household field each column fills (乡镇 and 村（社区） together name the village).
+FIELD_OF_HEADER = {
+    CERTIFICATE_NO: "certificate_no",
+    VILLAGE: "village",
+    FATHER_NAME: "father_name",
+    FATHER_ID: "father_id_number",
+    MOTHER_NAME: "mother_name",
+    MOTHER_ID: "mother_id_number",
+    CHILD_NAME: "child_name",
+    CHILD_ID: "child_id_number",
+    CHILD_BIRTH_DATE: "child_birth_date",
+    CHILD_SEX: "child_sex",
+    HUKOU: "hukou",
+    CERTIFICATE_DATE: "certificate_date",
+    EMPLOYER: "employer_name",
+    PHONE: "phone",
+    ADDRESS: "address",
+}
+HEADER_OF_FIELD = {name: header for header, name in FIELD_OF_HEADER.items()}
+
+VILLAGE_PAYS = "村集体"
+SEXES = {label: value for value, label in Household.Sex.choices}
+HUKOUS = {label: value for value, label in Household.Hukou.choices}
+
+# The template's example row carries this certificate number; reading skips it (with a notice),
+# so an example left in the file is never imported as a household.
+EXAMPLE_CERTIFICATE_NO = "示例（导入前请删除本行）"
+
+EXCEL_NUMBER_MESSAGE = "身份证号被Excel存成了数字，末几位已丢失，请将该列设为文本格式后重新填写"
+_HEADER_SEARCH_ROWS = 10
+_PROGRESS_EVERY = 1000
+_MAX_LENGTH = {
+    CERTIFICATE_NO: 40,
+    FATHER_NAME: 50,
+    MOTHER_NAME: 50,
+    CHILD_NAME: 50,
+    EMPLOYER: 100,
+    PHONE: 40,
+    ADDRESS: 200,
+}
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0?0:00(?::00)?)?"
+)
+_DATE_DIGITS = re.compile(r"\d{8}")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem: the row number as Excel shows it (None for the file as a whole), the
+    column header ("" when it is not about one column) and the reason in Chinese."""
+
+    line: int | None
+    column: str
+    reason: str
+
+    def __str__(self):
+        where = f"第{self.line}行" if self.line else "文件"
+        return f"{where} {self.column}：{self.reason}" if self.column else f"{where}：{self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something accepted but worth telling: a 15-digit ID upgraded (``old`` → ``new``), the
+    template's example row skipped, an unknown column ignored."""
+
+    line: int | None
+    column: str
+    message: str
+    old: str = ""
+    new: str = ""
+
+    def __str__(self):
+        where = f"第{self.line}行" if self.line else "文件"
+        return (
+            f"{where} {self.column}：{self.message}" if self.column else f"{where}：{self.message}"
+        )
+
+
+@dataclass(slots=True)
+class RegisterRow:
+    """One household as the file gives it, every value already in the register's form."""
+
+    line: int
+    certificate_no: str = ""
+    township: str = ""
+    village: str = ""
+    father_name: str = ""
+    father_id_number: str = ""
+    mother_name: str = ""
+    mother_id_number: str = ""
+    child_name: str = ""
+    child_id_number: str = ""
+    child_birth_date: date | None = None
+    child_sex: str = ""
+    hukou: str = ""
+    certificate_date: date | None = None
+    employer_name: str = ""
+    phone: str = ""
+    address: str = ""
+    village_id: int | None = None  # set by the import service once it has found the village
+
+
+@dataclass
+class RegisterFile:
+    """What reading found: the rows without errors, every error, and the notices."""
+
+    rows: list[RegisterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    headers: tuple[str, ...] = ()  # the canonical headers the file has
+    row_count: int = 0  # data rows read (blank rows and the template's example row left out)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The Household fields this file sets (a column the file lacks leaves its field as is)."""
+        return tuple(
+            FIELD_OF_HEADER[header]
+            for header in HEADERS
+            if header in self.headers and header != CERTIFICATE_NO and header != TOWNSHIP
+        )
+
+
+class _FileError(Exception):
+    """The file as a whole cannot be read; the message is shown as it is."""
+
+
+def read_register(
+    content: bytes,
+    *,
+    filename: str = "",
+    today: date,
+    progress: Callable[[int], object] | None = None,
+) -> RegisterFile:
+    """Read a register file (.xlsx or .csv, as bytes) into rows, errors and notices."""
+    result = RegisterFile()
+    try:
+        rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+        _read_rows(rows, result, today=today, progress=progress)
+    except _FileError as error:
+        result.errors.append(RowError(None, "", str(error)))
+    sort_errors(result.errors)
+    return result
+
+
+def normalise_header(value) -> str:
+    """Header text compared without spaces and with either kind of parentheses."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+_CANONICAL = {normalise_header(header): header for header in HEADERS}
+
+
+# Reading the two formats --------------------------------------------------------------------
+
+
+def _is_xlsx(content: bytes, filename: str) -> bool:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return False
+    return name.endswith(".xlsx") or content[:2] == b"PK"
+
+
+# What openpyxl raises for a file that is not a readable .xlsx.
+_BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    ParseError,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except _BROKEN_XLSX as error:
+        raise _FileError(
+            "无法打开这个 Excel 文件，请确认它是 .xlsx 格式（Excel 2007 及以后版本保存）"
+        ) from error
+    try:
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except _BROKEN_XLSX as error:
+        raise _FileError("Excel 文件已损坏，读到一半无法继续，请重新保存后上传") from error
+    finally:
+        workbook.close()
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 with or without a BOM, else GB18030 (Excel on Chinese Windows)."""
+    encodings = ("utf-8-sig",) if content.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _FileError("无法识别 CSV 文件的编码，请用 Excel 另存为“CSV UTF-8（逗号分隔）”后重新上传")
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate((tuple(row) for row in reader), start=1)
+    except csv.Error as error:
+        raise _FileError(f"CSV 文件格式有误（第{reader.line_num}行）：{error}") from error
+
+
+# Header and rows -----------------------------------------------------------------------------
+
+
+def _is_blank(values: tuple) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple]:
+    line = 0
+    for line, values in rows:
+        if CERTIFICATE_NO in {normalise_header(value) for value in values}:
+            return line, values
+        if line >= _HEADER_SEARCH_ROWS:
+            break
+    if line == 0:
+        raise _FileError("文件是空的，没有任何内容")
+    raise _FileError(
+        "找不到表头：文件前几行中没有“证号”等列名。请使用系统提供的模板，第一行为列名。"
+    )
+
+
+def _column_index(header_values: tuple, line: int, result: RegisterFile) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, value in enumerate(header_values):
+        key = normalise_header(value)
+        if not key:
+            continue
+        header = _CANONICAL.get(key)
+        if header is None:
+            result.notices.append(Notice(line, str(value).strip(), "未识别的列，已忽略"))
+        elif header in index:
+            raise _FileError(f"表头中“{header}”列出现了两次，请删除多余的一列")
+        else:
+            index[header] = position
+    missing = [header for header in REQUIRED_HEADERS if header not in index]
+    pairs_present = [pair for pair in PARENT_HEADERS if any(header in index for header in pair)]
+    for pair in pairs_present:
+        missing.extend(header for header in pair if header not in index)
+    if not pairs_present:
+        missing.append("父亲姓名和父亲身份证号（或母亲姓名和母亲身份证号）")
+    if missing:
+        raise _FileError(
+            f"缺少必需的列：{'、'.join(missing)}。请使用系统提供的模板，列名见第一行。"
+        )
+    return index
+
+
+def _read_rows(rows, result: RegisterFile, *, today: date, progress) -> None:
+    rows = iter(rows)
+    header_line, header_values = _find_header(rows)
+    index = _column_index(header_values, header_line, result)
+    result.headers = tuple(header for header in HEADERS if header in index)
+    width = max(index.values()) + 1
+    reader = _RowReader(index, today=today)
+    keys: list[tuple[int, str, str]] = []  # (line, certificate no., child ID) of every row
+    count = 0
+    for line, values in rows:
+        count += 1
+        if progress is not None and count % _PROGRESS_EVERY == 0:
+            progress(_PROGRESS_EVERY)
+        if len(values) < width:
+            values = (*values, *([None] * (width - len(values))))
+        if _is_blank(values):
+            continue
+        row, errors, notices = reader.read(line, values)
+        if notices:
+            result.notices.extend(notices)
+        if row is None:
+            continue
+        keys.append((line, row.certificate_no, row.child_id_number))
+        if errors:
+            result.errors.extend(errors)
+        else:
+            result.rows.append(row)
+    if progress is not None and count % _PROGRESS_EVERY:
+        progress(count % _PROGRESS_EVERY)
+    result.row_count = len(keys)
+    _check_duplicates(keys, result)
+
+
+def _check_duplicates(keys: list[tuple[int, str, str]], result: RegisterFile) -> None:
+    """The same certificate number, or the same child, twice in the file is an error on every
+    later row (whether or not the earlier row has errors of its own)."""
+    first_certificate: dict[str, int] = {}
+    first_child: dict[str, int] = {}
+    duplicated = set()
+    for line, certificate_no, child_id in keys:
+        if certificate_no:
+            earlier = first_certificate.setdefault(certificate_no, line)
+            if earlier != line:
+                result.errors.append(RowError(line, CERTIFICATE_NO, f"证号与第{earlier}行重复"))
+                duplicated.add(line)
+        if child_id:
+            earlier = first_child.setdefault(child_id, line)
+            if earlier != line:
+                result.errors.append(RowError(line, CHILD_ID, f"子女身份证号与第{earlier}行重复"))
+                duplicated.add(line)
+    if duplicated:
+        result.rows = [row for row in result.rows if row.line not in duplicated]
+
+
+def sort_errors(errors: list[RowError]) -> None:
+    """By row, then by column in the template's order."""
+    order = {header: position for position, header in enumerate(HEADERS)}
+    errors.sort(key=lambda error: (error.line or 0, order.get(error.column, -1)))
+
+
+# Cells ------------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+@lru_cache(maxsize=8192)
+def _date_from_text(text: str) -> date:
+    """'2012-05-01', '2012/5/1', '2012年5月1日', '20120501' → date; ValueError otherwise."""
+    if match := _DATE_TEXT.fullmatch(text):
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    if _DATE_DIGITS.fullmatch(text):
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    raise ValueError(text)
+
+
+def _date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _date_from_text(str(value))
+    if isinstance(value, str):
+        return _date_from_text(value.strip())
+    raise ValueError(value)
+
+
+class _RowReader:
+    """Turns one row of cell values into a ``RegisterRow`` plus its errors and notices."""
+
+    def __init__(self, index: dict[str, int], *, today: date):
+        self.index = index
+        self.today = today
+
+    def read(self, line: int, values: tuple):
+        errors: list[RowError] = []
+        notices: list[Notice] = []
+        index = self.index
+
+        def cell(header):
+            position = index.get(header)
+            return None if position is None else values[position]
+
+        def text(header, *, required=False):
+            value = _text(cell(header))
+            if not value and required:
+                errors.append(RowError(line, header, "必须填写"))
+            elif len(value) > _MAX_LENGTH.get(header, 1000):
+                errors.append(RowError(line, header, f"内容太长（最多{_MAX_LENGTH[header]}个字）"))
+            return value
+
+        row = RegisterRow(line)
+        row.certificate_no = text(CERTIFICATE_NO, required=True)
+        if row.certificate_no == EXAMPLE_CERTIFICATE_NO:
+            return None, [], [Notice(line, "", "这是模板中的示例行，已跳过")]
+        row.township = text(TOWNSHIP, required=True)
+        row.village = text(VILLAGE, required=True)
+        row.child_name = text(CHILD_NAME, required=True)
+
+        row.child_birth_date = self._date(cell(CHILD_BIRTH_DATE), line, CHILD_BIRTH_DATE, errors)
+        if CERTIFICATE_DATE in index:
+            row.certificate_date = self._date(
+                cell(CERTIFICATE_DATE), line, CERTIFICATE_DATE, errors, required=False
+            )
+
+        sex = text(CHILD_SEX, required=True)
+        if sex:
+            row.child_sex = SEXES.get(sex, "")
+            if not row.child_sex:
+                errors.append(RowError(line, CHILD_SEX, f"只能填“男”或“女”，不能是“{sex}”"))
+        hukou = text(HUKOU, required=True)
+        if hukou:
+            row.hukou = HUKOUS.get(hukou, "")
+            if not row.hukou:
+                errors.append(RowError(line, HUKOU, f"只能填“农业”或“非农业”，不能是“{hukou}”"))
+
+        child = self._resident_id(cell(CHILD_ID), line, CHILD_ID, errors, notices)
+        if child is not None:
+            row.child_id_number = child.number
+            for problem in check_against(
+                child, birth_date=row.child_birth_date, sex=row.child_sex or None
+            ):
+                errors.append(RowError(line, CHILD_ID, problem))
+
+        parents = 0
+        for name_header, id_header, name_attr, id_attr in (
+            (FATHER_NAME, FATHER_ID, "father_name", "father_id_number"),
+            (MOTHER_NAME, MOTHER_ID, "mother_name", "mother_id_number"),
+        ):
+            name = text(name_header)
+            raw = cell(id_header)
+            if not name and _text(raw) == "":
+                continue
+            parents += 1
+            setattr(row, name_attr, name)
+            if not name:
+                errors.append(RowError(line, name_header, "填写了身份证号，也必须填写姓名"))
+            if _text(raw) == "":
+                errors.append(RowError(line, id_header, "填写了姓名，也必须填写身份证号"))
+                continue
+            parent = self._resident_id(raw, line, id_header, errors, notices)
+            if parent is not None:
+                setattr(row, id_attr, parent.number)
+        if not parents:
+            errors.append(RowError(line, FATHER_NAME, "父亲和母亲至少填写一人（姓名和身份证号）"))
+
+        employer = text(EMPLOYER)
+        row.employer_name = "" if employer == VILLAGE_PAYS else employer
+        row.phone = text(PHONE)
+        row.address = text(ADDRESS)
+        return row, errors, notices
+
+    def _date(self, value, line, header, errors, *, required=True):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                errors.append(RowError(line, header, "必须填写"))
+            return None
+        try:
+            parsed = _date(value)
+        except ValueError:
+            errors.append(
+                RowError(
+                    line,
+                    header,
+                    f"日期“{_text(value)}”无法识别，请写成 2012-05-01、2012/5/1、"
+                    "2012年5月1日 或 20120501",
+                )
+            )
+            return None
+        if parsed > self.today:
+            errors.append(RowError(line, header, f"日期（{parsed.isoformat()}）晚于今天"))
+            return None
+        return parsed
+
+    def _resident_id(self, value, line, header, errors, notices):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            errors.append(RowError(line, header, EXCEL_NUMBER_MESSAGE))
+            return None
+        raw = _text(value)
+        if not raw:
+            errors.append(RowError(line, header, "必须填写"))
+            return None
+        try:
+            parsed = parse_resident_id(raw, today=self.today)
+        except ResidentIdError as error:
+            errors.append(RowError(line, header, str(error)))
+            return None
+        if parsed.upgraded_from:
+            notices.append(
+                Notice(
+                    line,
+                    header,
+                    "15位旧身份证号已升级为18位",
+                    old=parsed.upgraded_from,
+                    new=parsed.number,
+                )
+            )
+        return parsed

@@ -1,0 +1,284 @@
+"""Writing a checked plan in one transaction, and the browser's upload and confirm steps."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.models import AuditEvent
+
+from ...models import Household, RegisterImport
+from ...register_files import RegisterRow
+from .bulk import insert_rows, update_households
+from .check import (
+    CHUNK,
+    ImportPlan,
+    ImportResult,
+    Villages,
+    batched,
+    check_permission,
+    comparable,
+    db_columns,
+    field_values,
+    model_values,
+    register_import_check,
+)
+from .report import counts, summary
+
+
+def register_import_apply(*, actor, plan: ImportPlan, upload=None, progress=None) -> ImportResult:
+    """Write a checked plan in one transaction; refuses a plan with errors (nothing written).
+
+    ``upload`` is the stored ``RegisterImport`` being confirmed (locked, refused unless still
+    pending). Without one (the command line) the file is recorded as a new, already applied,
+    ``RegisterImport``, unless there is nothing to write: then nothing at all is written.
+    """
+    check_permission(actor)
+    if plan.errors:
+        raise ValidationError(plan.error_banner)
+    try:
+        with transaction.atomic():
+            return _apply(actor, plan, upload, progress)
+    except IntegrityError as error:
+        raise ValidationError(_integrity_message(error)) from error
+
+
+def register_import_upload(*, actor, file, filename: str = "") -> RegisterImport:
+    """Check an uploaded file and keep it with what the check found, for the preview page.
+
+    A file with errors is kept too (so the preview can list them) but can never be imported.
+    """
+    plan = register_import_check(actor=actor, file=file, filename=filename)
+    return _store(actor, plan)
+
+
+def register_import_confirm(*, actor, upload: RegisterImport) -> ImportResult:
+    """Check the stored file again (the register may have changed) and import it."""
+    _refuse_unless_pending(upload)
+    plan = register_import_check(actor=actor, file=bytes(upload.content), filename=upload.filename)
+    if plan.errors:
+        _discard(actor, upload, plan)
+        raise ValidationError(plan.error_banner)
+    return register_import_apply(actor=actor, plan=plan, upload=upload)
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _store(actor, plan: ImportPlan) -> RegisterImport:
+    status = RegisterImport.Status.DISCARDED if plan.errors else RegisterImport.Status.PENDING
+    upload = RegisterImport.objects.create(
+        uploaded_by=_person(actor),
+        filename=plan.filename[:200],
+        content=plan.content,
+        status=status,
+        **summary(plan),
+    )
+    audit_record(
+        actor=actor,
+        action="register_import.upload",
+        obj=upload,
+        area=getattr(actor, "area", None),
+        changes=counts(plan),
+    )
+    return upload
+
+
+def _person(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# The audit event ``audit_record`` would write for a household, as a row for ``insert_rows``.
+_EVENT_COLUMNS = [
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_id",
+    "changes",
+]
+
+
+def _event(now, person, action: str, pk: int, row: RegisterRow, changes: dict) -> tuple:
+    return (
+        now,
+        person.pk if person is not None else None,
+        action,
+        Household._meta.label_lower,
+        str(pk),
+        f"{row.certificate_no} {row.child_name}"[:200],  # as Household.__str__
+        row.village_id,
+        changes,
+    )
+
+
+def _apply(actor, plan: ImportPlan, upload, progress) -> ImportResult:
+    person = _person(actor)
+    villages = Villages(None)
+    now = timezone.now()
+    if upload is not None:
+        upload = RegisterImport.objects.select_for_update().get(pk=upload.pk)
+        _refuse_unless_pending(upload)
+    changed = _write_changes(person, plan, villages, now, progress)
+    _write_new(person, plan, villages, now, progress)
+    result_counts = {
+        "new_count": len(plan.new),
+        "changed_count": changed,
+        "unchanged_count": plan.unchanged + len(plan.changed) - changed,
+    }
+    if upload is None:
+        if not plan.new and not changed:
+            # The command line re-importing a file the register already holds: nothing to record.
+            return ImportResult(upload=None, new=0, changed=0, unchanged=plan.unchanged)
+        upload = RegisterImport.objects.create(
+            uploaded_by=person, filename=plan.filename[:200], content=plan.content
+        )
+    upload.status = RegisterImport.Status.APPLIED
+    upload.applied_at = now
+    upload.applied_by = person
+    for name, value in {**summary(plan), **result_counts}.items():
+        setattr(upload, name, value)
+    upload.save(
+        update_fields=[
+            "status",
+            "applied_at",
+            "applied_by",
+            "row_count",
+            "new_count",
+            "changed_count",
+            "unchanged_count",
+            "error_row_count",
+            "report",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="register_import.apply",
+        obj=upload,
+        area=getattr(actor, "area", None),
+        changes={"filename": plan.filename, **result_counts},
+    )
+    return ImportResult(
+        upload=upload,
+        new=result_counts["new_count"],
+        changed=result_counts["changed_count"],
+        unchanged=result_counts["unchanged_count"],
+    )
+
+
+def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> None:
+    """Insert the new households, each with its audit event (every value as [None, new])."""
+    fields = [f for f in Household._meta.concrete_fields if not f.primary_key]
+    columns = [f.attname for f in fields]
+    defaults = {f.attname: f.get_default() for f in fields} | {"created_at": now, "updated_at": now}
+    for chunk in batched(plan.new, CHUNK):
+        households, audit = [], []
+        for row in chunk:
+            values = field_values(row, plan.fields)
+            household = defaults | {"certificate_no": row.certificate_no} | model_values(values)
+            households.append(tuple(household[column] for column in columns))
+            audit.append((row, changed_values({}, comparable(values, villages))))
+        ids = insert_rows(Household, columns, households)
+        insert_rows(
+            AuditEvent,
+            _EVENT_COLUMNS,
+            [
+                _event(now, person, "household.import_create", pk, row, changes)
+                for pk, (row, changes) in zip(ids, audit, strict=True)
+            ],
+        )
+        if progress is not None:
+            progress(len(chunk))
+
+
+def _write_changes(person, plan: ImportPlan, villages: Villages, now, progress) -> int:
+    """Lock the households the plan changes and update them, each with its audit event;
+    returns how many were updated.
+
+    A household edited since the check (its ``updated_at`` moved) is compared again, so the
+    audit holds the values really replaced and one already as the file says is left alone.
+    """
+    columns = db_columns(plan.fields)
+    written = 0
+    for chunk in batched(plan.changed, CHUNK):
+        locked = dict(
+            Household.objects.select_for_update()
+            .filter(pk__in=[change.pk for change in chunk])
+            .values_list("pk", "updated_at")
+        )
+        edited = [
+            change.pk for change in chunk if locked.get(change.pk, change.seen) != change.seen
+        ]
+        current = {
+            values[0]: values[1:]
+            for values in Household.objects.filter(pk__in=edited).values_list("pk", *columns)
+        }
+        updates, events = [], []
+        for change in chunk:
+            if change.pk not in locked:
+                continue
+            values = field_values(change.row, plan.fields)
+            changes = change.changes
+            if change.pk in current:
+                before = dict(zip(plan.fields, current[change.pk], strict=True))
+                changes = changed_values(comparable(before, villages), comparable(values, villages))
+                if not changes:
+                    continue
+            updates.append((change.pk, values))
+            events.append(
+                _event(now, person, "household.import_update", change.pk, change.row, changes)
+            )
+        update_households(updates, plan.fields, now)
+        insert_rows(AuditEvent, _EVENT_COLUMNS, events)
+        written += len(updates)
+        if progress is not None:
+            progress(len(chunk))
+    return written
+
+
+def _refuse_unless_pending(upload: RegisterImport) -> None:
+    if upload.status == RegisterImport.Status.APPLIED:
+        applied_at = timezone.localtime(upload.applied_at)
+        raise ValidationError(f"这个文件已于 {applied_at:%Y-%m-%d %H:%M} 导入，不能重复导入。")
+    if upload.status == RegisterImport.Status.DISCARDED:
+        raise ValidationError("这个文件有错误，不能导入。请修改后重新上传。")
+
+
+@transaction.atomic
+def _discard(actor, upload: RegisterImport, plan: ImportPlan) -> None:
+    """The stored file no longer passes its check: keep what was found, never import it."""
+    upload = RegisterImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != RegisterImport.Status.PENDING:
+        return
+    upload.status = RegisterImport.Status.DISCARDED
+    found = summary(plan)
+    for name, value in found.items():
+        setattr(upload, name, value)
+    upload.save(update_fields=["status", *found])
+    audit_record(
+        actor=actor,
+        action="register_import.discard",
+        obj=upload,
+        area=getattr(actor, "area", None),
+        changes=counts(plan),
+    )
+
+
+def _integrity_message(error: IntegrityError) -> str:
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
+    if "household_child_once_among_valid" in (constraint or str(error)):
+        return (
+            "导入时发现有子女身份证号已登记在另一本有效的独生子女证上（可能有人同时在登记），"
+            "未写入任何数据。请重新上传文件核对。"
+        )
+    if "certificate_no" in (constraint or str(error)):
+        return (
+            "导入时发现有证号刚被他人登记（可能有人同时在登记），未写入任何数据。"
+            "请重新上传文件核对。"
+        )
+    return f"数据库拒绝了这次导入（{constraint or '完整性约束'}），未写入任何数据。"

@@ -1,0 +1,72 @@
+"""Tables of the register, with resident IDs masked for the roles that do not see them in full."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import Household
+from .resident_ids import mask
+
+STATUS_BADGES = {
+    Household.Status.VALID: "text-bg-success",
+    Household.Status.REVOKED: "text-bg-secondary",
+    Household.Status.MOVED: "text-bg-warning",
+}
+
+
+def shown_id(number: str, *, full: bool) -> str:
+    """A resident ID as this reader may see it: in full, or ``320684********1234``."""
+    if not number:
+        return ""
+    return number if full else mask(number)
+
+
+class HouseholdTable(tables.Table):
+    certificate_no = tables.Column(verbose_name="证号", linkify=True)
+    child_name = tables.Column(verbose_name="子女姓名")
+    child_id_number = tables.Column(verbose_name="子女身份证号")
+    child_birth_date = tables.DateColumn(verbose_name="出生日期", format="Y-m-d")
+    child_sex = tables.Column(verbose_name="性别")
+    township = tables.Column(verbose_name="乡镇（园区）", accessor="village__parent__name")
+    village = tables.Column(verbose_name="村（社区）", accessor="village__name")
+    parents = tables.Column(verbose_name="父亲 / 母亲", accessor="father_name", empty_values=())
+    hukou = tables.Column(verbose_name="户籍")
+    payer = tables.Column(verbose_name="奖励金发放", accessor="employer_name", empty_values=())
+    status = tables.Column(verbose_name="状态")
+
+    class Meta:
+        model = Household
+        fields = [
+            "certificate_no",
+            "child_name",
+            "child_id_number",
+            "child_birth_date",
+            "child_sex",
+            "township",
+            "village",
+            "parents",
+            "hukou",
+            "payer",
+            "status",
+        ]
+        orderable = False
+        empty_text = "没有符合条件的登记。"
+
+    def __init__(self, *args, sees_full_ids: bool = False, **kwargs):
+        self.sees_full_ids = sees_full_ids
+        super().__init__(*args, **kwargs)
+
+    def render_child_id_number(self, value):
+        return shown_id(value, full=self.sees_full_ids)
+
+    def render_parents(self, record):
+        return f"{record.father_name or '—'} / {record.mother_name or '—'}"
+
+    def render_payer(self, record):
+        return record.payer_label
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            STATUS_BADGES[record.status],
+            record.get_status_display(),
+        )

@@ -1,0 +1,216 @@
+"""Register import in the browser: upload, preview, confirm; the template download."""
+
+import csv
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.generic import DetailView, FormView
+from openpyxl.utils import get_column_letter
+
+from haimen_insurance.models import Area
+from haimen_insurance.xlsx import DATE, TEXT, Column, XlsxWriter
+
+from ..forms.imports import RegisterUploadForm
+from ..models import RegisterImport
+from ..register_files import (
+    CERTIFICATE_DATE,
+    CHILD_BIRTH_DATE,
+    EXAMPLE_CERTIFICATE_NO,
+    HEADERS,
+    ID_HEADERS,
+    REQUIRED_HEADERS,
+    VILLAGE_PAYS,
+)
+from ..resident_ids import check_character
+from ..services.register_import import register_import_confirm, register_import_upload
+
+PERMISSION = "enrollment.import_register"
+TEMPLATE_NAME = "独生子女证登记导入模板"
+_WIDTHS = dict.fromkeys(ID_HEADERS, 22) | {"家庭住址": 30, "奖励金发放单位": 18}
+
+
+class RegisterImportView(PermissionRequiredMixin, FormView):
+    """GET: the upload form and the user's recent imports; POST: check the file, keep it, and
+    go to its preview."""
+
+    permission_required = PERMISSION
+    form_class = RegisterUploadForm
+    template_name = "enrollment/import_upload.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["headers"] = HEADERS
+        context["required_headers"] = REQUIRED_HEADERS
+        context["recent_imports"] = (
+            RegisterImport.objects.for_user(self.request.user)
+            .select_related("uploaded_by")
+            .defer("content", "report")[:10]
+        )
+        return context
+
+    def form_valid(self, form):
+        file = form.cleaned_data["file"]
+        try:
+            upload = register_import_upload(actor=self.request.user, file=file, filename=file.name)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+            return self.form_invalid(form)
+        return redirect(upload)
+
+
+class RegisterImportPreviewView(PermissionRequiredMixin, DetailView):
+    """What the check found: counts, every bad row, notices, a sample of what would change."""
+
+    permission_required = PERMISSION
+    template_name = "enrollment/import_preview.html"
+    context_object_name = "upload"
+
+    def get_queryset(self):
+        return (
+            RegisterImport.objects.for_user(self.request.user)
+            .select_related("uploaded_by", "applied_by")
+            .defer("content")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.object.report or {}
+        context["report"] = report
+        context["errors_cut"] = report.get("error_count", 0) - len(report.get("errors", []))
+        context["notices_cut"] = report.get("notice_count", 0) - len(report.get("notices", []))
+        context["can_confirm"] = self.object.status == RegisterImport.Status.PENDING
+        return context
+
+
+class RegisterImportConfirmView(PermissionRequiredMixin, View):
+    """POST: check the stored file again and import it."""
+
+    permission_required = PERMISSION
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        upload = get_object_or_404(RegisterImport.objects.for_user(request.user), pk=pk)
+        try:
+            result = register_import_confirm(actor=request.user, upload=upload)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, result.message)
+        return redirect(upload)
+
+
+def _example_row(village: Area | None) -> list:
+    """One filled-in row; its certificate number marks it as the example, which reading skips."""
+    township_name = village.parent.name if village else "海门镇"
+    village_name = village.name if village else "东兴村"
+
+    def resident_id(birth: date, sequence: str) -> str:
+        body = f"320684{birth:%Y%m%d}{sequence}"
+        return body + check_character(body)
+
+    values = {
+        "证号": EXAMPLE_CERTIFICATE_NO,
+        "乡镇": township_name,
+        "村（社区）": village_name,
+        "父亲姓名": "张建华",
+        "父亲身份证号": resident_id(date(1978, 3, 15), "031"),
+        "母亲姓名": "李美芳",
+        "母亲身份证号": resident_id(date(1980, 9, 2), "042"),
+        "子女姓名": "张小明",
+        "子女身份证号": resident_id(date(2008, 6, 1), "013"),
+        "子女出生日期": date(2008, 6, 1),
+        "子女性别": "男",
+        "户籍性质": "农业",
+        "领证日期": date(2009, 3, 1),
+        "奖励金发放单位": VILLAGE_PAYS,
+        "联系电话": "13912345678",
+        "家庭住址": f"{township_name}{village_name}8组",
+    }
+    return [values[header] for header in HEADERS]
+
+
+class _TemplateWriter(XlsxWriter):
+    """The shared writer, with every text column formatted as text down to the last row, so an
+    ID typed into the template later stays text instead of becoming an Excel number."""
+
+    def sheet(self, title, columns, *, caption=None):
+        create_sheet = self.workbook.create_sheet
+
+        def create_with_text_columns(*args, **kwargs):
+            sheet = create_sheet(*args, **kwargs)
+            for index, column in enumerate(columns, start=1):
+                if column.kind == TEXT:
+                    sheet.column_dimensions[get_column_letter(index)].number_format = "@"
+            return sheet
+
+        self.workbook.create_sheet = create_with_text_columns
+        try:
+            return super().sheet(title, columns, caption=caption)
+        finally:
+            del self.workbook.create_sheet
+
+
+class RegisterTemplateView(PermissionRequiredMixin, View):
+    """The template: the canonical headers and one example row, as .xlsx or (?format=csv) CSV."""
+
+    permission_required = PERMISSION
+
+    def get(self, request):
+        village = (
+            Area.objects.for_user(request.user)
+            .villages()
+            .select_related("parent")
+            .order_by("code")
+            .first()
+        )
+        row = _example_row(village)
+        if request.GET.get("format") == "csv":
+            return self._csv(row)
+        columns = [
+            Column(
+                header,
+                DATE if header in (CHILD_BIRTH_DATE, CERTIFICATE_DATE) else TEXT,
+                width=_WIDTHS.get(header),
+            )
+            for header in HEADERS
+        ]
+        writer = _TemplateWriter().sheet("独生子女证登记", columns)
+        writer.row(row)
+        return writer.response(f"{TEMPLATE_NAME}.xlsx")
+
+    def _csv(self, row):
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        out.writerow(HEADERS)
+        out.writerow([value.isoformat() if isinstance(value, date) else value for value in row])
+        response = HttpResponse(
+            ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{TEMPLATE_NAME}.csv"
+        )
+        return response
+
+
+urlpatterns = [
+    path("register-import/", RegisterImportView.as_view(), name="register_import"),
+    path(
+        "register-import/<int:pk>/",
+        RegisterImportPreviewView.as_view(),
+        name="register_import_preview",
+    ),
+    path(
+        "register-import/<int:pk>/confirm/",
+        RegisterImportConfirmView.as_view(),
+        name="register_import_confirm",
+    ),
+    path("register-template/", RegisterTemplateView.as_view(), name="register_template"),
+]

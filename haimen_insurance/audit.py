@@ -1,0 +1,110 @@
+"""The one helper every service calls to leave an audit event."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from .models import Area, AuditEvent
+from .privacy import mask_ids_in
+
+# What each action code reads as in the audit trail.
+ACTION_LABELS = {
+    "user.create": "新建用户",
+    "user.update": "修改用户",
+    "user.deactivate": "停用用户",
+    "user.activate": "启用用户",
+    "user.reset_password": "重置密码",
+    "area.assign_insurer": "指定承保公司",
+    "register_import.upload": "上传登记文件",
+    "register_import.discard": "登记文件有错误，未导入",
+    "register_import.apply": "导入登记文件",
+    "household.import_create": "导入新增登记",
+    "household.import_update": "导入更新登记",
+    "household.create": "新增独生子女证登记",
+    "household.update": "修改独生子女证登记",
+    "household.revoke": "注销独生子女证",
+    "household.move_away": "登记迁出",
+    "household.restore": "恢复为有效证",
+}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def changed_values(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields whose value differs, ready for ``changes``."""
+    return {
+        field: [_plain(before.get(field)), _plain(value)]
+        for field, value in after.items()
+        if before.get(field) != value
+    }
+
+
+def audit_record(*, actor, action: str, obj, changes: dict | None = None, area: Area | None = None):
+    """Append one audit event. Call it inside the service's transaction."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        area=area,
+        changes={key: _plain(value) for key, value in (changes or {}).items()},
+    )
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _model_field(object_type: str, name: str):
+    try:
+        return apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None
+
+
+def _shown(field, value, *, full_ids: bool) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(field, models.BooleanField):
+        return "是" if value else "否"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    text = str(value)
+    return text if full_ids else mask_ids_in(text)
+
+
+def readable_changes(event: AuditEvent, *, full_ids: bool) -> list[tuple[str, str | None, str]]:
+    """(field label, old or None, new) for each change of ``event``, as a reader may see them:
+    labels and choices in Chinese, resident IDs masked unless ``full_ids``."""
+    rows = []
+    for name, values in (event.changes or {}).items():
+        field = _model_field(event.object_type, name)
+        label = (
+            str(field.verbose_name)
+            if field is not None and hasattr(field, "verbose_name")
+            else name
+        )
+        if isinstance(values, list) and len(values) == 2:
+            old, new = values
+            rows.append(
+                (
+                    label,
+                    _shown(field, old, full_ids=full_ids),
+                    _shown(field, new, full_ids=full_ids),
+                )
+            )
+        else:
+            rows.append((label, None, _shown(field, values, full_ids=full_ids)))
+    return rows

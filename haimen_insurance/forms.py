@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import Area, Insurer, User
+from .roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。请注意密码区分大小写。",
+        "inactive": "该账号已停用，请联系市计生委。",
+    }
+
+
+class UserForm(forms.Form):
+    """Create or edit a user; the role decides whether an area or an insurer is needed."""
+
+    username = forms.RegexField(
+        label="用户名",
+        max_length=50,
+        regex=r"^[A-Za-z0-9_.\-]+$",
+        error_messages={"invalid": "用户名只能包含英文字母、数字、下划线、点和短横线。"},
+        help_text="登录时使用，例如 cadre_dongxing。",
+    )
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    area = forms.ModelChoiceField(
+        label="所属区域",
+        queryset=Area.objects.none(),
+        required=False,
+        help_text="村（社区）计生专干选村（社区）；乡镇计生办和财政所选乡镇（园区）；市级和保险公司留空。",
+    )
+    insurer = forms.ModelChoiceField(
+        label="所属保险公司",
+        queryset=Insurer.objects.none(),
+        required=False,
+        help_text="仅保险公司人员填写。",
+    )
+
+    def __init__(self, *args, actor, editing: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = Area.objects.for_user(actor).exclude(kind=Area.Kind.CITY).select_related("parent")
+        self.fields["area"].queryset = areas.order_by("code")
+        self.fields["area"].label_from_instance = lambda area: (
+            f"{area.parent.name} / {area.name}" if area.is_village else area.name
+        )
+        self.fields["insurer"].queryset = Insurer.objects.for_user(actor)
+        if editing is not None:
+            self.fields["username"].disabled = True
+            self.fields["username"].required = False

@@ -1,0 +1,114 @@
+"""Seed the demo: Haimen's areas, two insurers, and one user per role for a few areas."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from haimen_insurance import services
+from haimen_insurance.models import Area, Insurer, User
+from haimen_insurance.roles import Role
+
+DEMO_PASSWORD = "Haimen2013"
+
+INSURERS = [
+    ("PICC", "中国人民财产保险股份有限公司海门支公司", "95518"),
+    ("CLIC", "中国人寿保险股份有限公司海门支公司", "95519"),
+]
+
+
+class Command(BaseCommand):
+    help = "写入演示数据：海门市区划、保险公司、各角色的演示用户（并打印登录名和密码）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=["demo"],
+            default="demo",
+            help="数据规模：demo（演示，默认）。",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库中已有区划时不写入任何数据，只打印演示登录名。",
+        )
+
+    def handle(self, *args, scale, if_empty, **options):
+        if if_empty and Area.objects.exists():
+            self.stdout.write("数据库中已有数据，未写入演示数据。")
+        else:
+            try:
+                self.seed()
+            except Exception as error:
+                raise CommandError(f"写入演示数据失败：{error}") from error
+        self.print_logins()
+
+    @transaction.atomic
+    def seed(self):
+        counts = services.areas_load_csv(path=settings.BASE_DIR / "fixtures" / "haimen_areas.csv")
+        self.stdout.write(f"区划：新增 {counts['created']}，更新 {counts['updated']}。")
+        insurers = []
+        for code, name, phone in INSURERS:
+            insurer, _ = Insurer.objects.update_or_create(
+                code=code, defaults={"name": name, "phone": phone}
+            )
+            insurers.append(insurer)
+        townships = list(Area.objects.townships().order_by("code"))
+        for index, insurer in enumerate(insurers):
+            services.insurer_assign_townships(
+                actor=None, insurer=insurer, townships=townships[index :: len(insurers)]
+            )
+        first, second = townships[0], townships[1]
+        first_villages = list(first.children.order_by("code")[:2])
+        second_village = second.children.order_by("code").first()
+        demo_users = [
+            ("city", "陈志刚", Role.CITY_OFFICER, None, None),
+            ("leader", "王建国", Role.LEADER, None, None),
+            ("township1", "李秀英", Role.TOWNSHIP_OFFICER, first, None),
+            ("finance1", "赵丽华", Role.TOWNSHIP_FINANCE, first, None),
+            ("cadre1", "张美兰", Role.VILLAGE_CADRE, first_villages[0], None),
+            ("cadre2", "刘红梅", Role.VILLAGE_CADRE, first_villages[1], None),
+            ("township2", "黄晓东", Role.TOWNSHIP_OFFICER, second, None),
+            ("cadre3", "周桂芳", Role.VILLAGE_CADRE, second_village, None),
+            ("insurer1", "吴海燕", Role.INSURER_STAFF, None, insurers[0]),
+            ("insurer2", "孙立新", Role.INSURER_STAFF, None, insurers[1]),
+        ]
+        for username, full_name, role, area, insurer in demo_users:
+            if User.objects.filter(username=username).exists():
+                continue
+            services.user_create(
+                actor=None,
+                username=username,
+                full_name=full_name,
+                role=role,
+                area=area,
+                insurer=insurer,
+                password=DEMO_PASSWORD,
+            )
+
+    def print_logins(self):
+        users = (
+            User.objects.filter(
+                username__in=[
+                    "city",
+                    "leader",
+                    "township1",
+                    "finance1",
+                    "cadre1",
+                    "cadre2",
+                    "township2",
+                    "cadre3",
+                    "insurer1",
+                    "insurer2",
+                ]
+            )
+            .select_related("area__parent", "insurer")
+            .order_by("pk")
+        )
+        self.stdout.write(f"\n演示登录（密码均为 {DEMO_PASSWORD}）：")
+        for user in users:
+            scope = user.scope_label
+            if user.area_id and user.area.is_village:
+                scope = f"{user.area.parent.name} / {user.area.name}"
+            self.stdout.write(
+                f"  {user.username:<10} {user.get_role_display():<12} {user.full_name}  {scope}"
+            )

@@ -1,0 +1,73 @@
+"""The six roles of DESIGN.md section 2: the scope each needs and its group's permissions."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VILLAGE_CADRE = "village_cadre", "村（社区）计生专干"
+    TOWNSHIP_OFFICER = "township_officer", "乡镇（园区）计生办"
+    TOWNSHIP_FINANCE = "township_finance", "镇财政所"
+    INSURER_STAFF = "insurer_staff", "保险公司"
+    CITY_OFFICER = "city_officer", "市人口计生委"
+    LEADER = "leader", "市领导 / 审计"
+
+
+VILLAGE_ROLES = frozenset({Role.VILLAGE_CADRE})
+TOWNSHIP_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_FINANCE})
+CITY_ROLES = frozenset({Role.CITY_OFFICER, Role.LEADER})
+INSURER_ROLES = frozenset({Role.INSURER_STAFF})
+
+# Roles that see resident ID numbers in full; everyone else sees them masked.
+FULL_ID_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.INSURER_STAFF})
+
+# Permission codenames ("app_label.codename") each role's group holds.
+_HOUSEHOLD_EDIT = [
+    "enrollment.view_household",
+    "enrollment.add_household",
+    "enrollment.change_household",
+]
+ROLE_PERMISSIONS = {
+    Role.VILLAGE_CADRE: ["haimen_insurance.view_area", *_HOUSEHOLD_EDIT],
+    Role.TOWNSHIP_OFFICER: [
+        "haimen_insurance.view_area",
+        "haimen_insurance.view_user",
+        "enrollment.view_household",
+        "enrollment.import_register",
+        "enrollment.view_verification",
+    ],
+    Role.TOWNSHIP_FINANCE: ["haimen_insurance.view_area"],
+    Role.INSURER_STAFF: ["haimen_insurance.view_area"],
+    Role.CITY_OFFICER: [
+        "haimen_insurance.view_area",
+        "haimen_insurance.view_user",
+        "haimen_insurance.manage_users",
+        "haimen_insurance.view_auditevent",
+        "enrollment.view_household",
+        "enrollment.import_register",
+        "enrollment.view_verification",
+    ],
+    Role.LEADER: [
+        "haimen_insurance.view_area",
+        "haimen_insurance.view_user",
+        "haimen_insurance.view_auditevent",
+        "enrollment.view_household",
+        "enrollment.view_verification",
+    ],
+}
+
+
+def sync_role_groups(**kwargs):
+    """Create one group per role and give it exactly the permissions listed above."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.label)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

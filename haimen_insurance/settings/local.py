@@ -1,0 +1,9 @@
+"""The zero-setup demo: SQLite unless DATABASE_URL says otherwise, debug on."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-demo-key-not-for-production-use-0123456789")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,26 @@
+"""The test suite runs on PostgreSQL only; it refuses to start on anything else."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+SECRET_KEY = "test-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+DEBUG = False
+DATABASES["default"] = env.db_url(
+    "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/haimen_insurance"
+)
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "测试只在 PostgreSQL 上运行：TEST_DATABASE_URL 必须指向 PostgreSQL。"
+    )
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from . import views
+from .forms import LoginForm
+
+admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
+admin.site.site_title = "参保管理后台"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
+    path("areas/", views.AreaListView.as_view(), name="area_list"),
+    path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
+    path(
+        "users/<int:pk>/deactivate/",
+        views.UserActionView.as_view(action="deactivate"),
+        name="user_deactivate",
+    ),
+    path(
+        "users/<int:pk>/activate/",
+        views.UserActionView.as_view(action="activate"),
+        name="user_activate",
+    ),
+    path(
+        "users/<int:pk>/reset-password/",
+        views.UserActionView.as_view(action="reset_password"),
+        name="user_reset_password",
+    ),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("enrollment/", include("enrollment.urls")),
+    path("claims/", include("claims.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,229 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from . import services
+from .filters import AreaFilter, AuditEventFilter, UserFilter
+from .forms import UserForm
+from .models import Area, AuditEvent, Insurer, User
+from .roles import Role
+from .tables import AreaTable, AuditEventTable, UserTable
+
+
+def home(request):
+    return redirect("workbench")
+
+
+class WorkbenchView(TemplateView):
+    """Each role lands here after login and sees its own workbench."""
+
+    def get_template_names(self):
+        role = self.request.user.role or "none"
+        return [f"haimen_insurance/workbench/{role}.html", "haimen_insurance/workbench/none.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        areas = Area.objects.for_user(user)
+        context["area_counts"] = areas.aggregate(
+            townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
+            villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
+        )
+        if user.role == Role.CITY_OFFICER:
+            context["user_count"] = User.objects.for_user(user).filter(is_active=True).count()
+            context["insurers"] = Insurer.objects.for_user(user).annotate(
+                township_count=Count("townships")
+            )
+        if user.role == Role.INSURER_STAFF:
+            context["townships"] = areas.townships()
+        return context
+
+
+class AreaListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "haimen_insurance.view_area"
+    table_class = AreaTable
+    filterset_class = AreaFilter
+    template_name = "haimen_insurance/area_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return Area.objects.for_user(self.request.user).select_related("parent", "insurer")
+
+
+class AreaDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "haimen_insurance.view_area"
+    template_name = "haimen_insurance/area_detail.html"
+    context_object_name = "area"
+
+    def get_queryset(self):
+        return Area.objects.for_user(self.request.user).select_related("parent", "insurer")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["children"] = Area.objects.for_user(user).filter(parent=self.object)
+        context["users"] = (
+            User.objects.for_user(user).filter(area=self.object).order_by("role", "username")
+            if user.has_perm("haimen_insurance.view_user")
+            else User.objects.none()
+        )
+        return context
+
+
+class UserListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "haimen_insurance.view_user"
+    table_class = UserTable
+    filterset_class = UserFilter
+    template_name = "haimen_insurance/user_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return (
+            User.objects.for_user(self.request.user)
+            .select_related("area", "insurer")
+            .order_by("-is_active", "role", "username")
+        )
+
+
+class UserDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "haimen_insurance.view_user"
+    template_name = "haimen_insurance/user_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return User.objects.for_user(self.request.user).select_related("area__parent", "insurer")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = (
+            AuditEvent.objects.for_user(self.request.user)
+            .filter(object_type="haimen_insurance.user", object_id=str(self.object.pk))
+            .select_related("actor")[:20]
+        )
+        return context
+
+
+class _UserFormView(PermissionRequiredMixin, FormView):
+    permission_required = "haimen_insurance.manage_users"
+    form_class = UserForm
+    template_name = "haimen_insurance/user_form.html"
+
+    def apply_errors(self, form, error: ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return self.form_invalid(form)
+
+
+class UserCreateView(_UserFormView):
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            user, password = services.user_create(
+                actor=self.request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                role=data["role"],
+                area=data["area"],
+                insurer=data["insurer"],
+            )
+        except ValidationError as error:
+            return self.apply_errors(form, error)
+        messages.success(
+            self.request,
+            f"已新建用户 {user.username}（{user.get_role_display()}）。初始密码：{password}"
+            "  请当面或电话告知本人，并提醒登录后修改密码。此密码只显示这一次。",
+        )
+        return redirect(user)
+
+
+class UserUpdateView(_UserFormView):
+    @cached_property
+    def person(self):
+        return get_object_or_404(User.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        person = self.person
+        return {
+            "username": person.username,
+            "full_name": person.full_name,
+            "phone": person.phone,
+            "role": person.role,
+            "area": person.area_id,
+            "insurer": person.insurer_id,
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user, "editing": self.person}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "person": self.person}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                actor=self.request.user,
+                user=self.person,
+                full_name=data["full_name"],
+                phone=data["phone"],
+                role=data["role"],
+                area=data["area"],
+                insurer=data["insurer"],
+            )
+        except ValidationError as error:
+            return self.apply_errors(form, error)
+        messages.success(self.request, f"已保存用户 {self.person.username} 的修改。")
+        return redirect(self.person)
+
+
+class UserActionView(PermissionRequiredMixin, View):
+    """POST-only actions on a user: deactivate, activate, reset the password."""
+
+    permission_required = "haimen_insurance.manage_users"
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request, pk):
+        person = get_object_or_404(User.objects.for_user(request.user), pk=pk)
+        try:
+            if self.action == "deactivate":
+                services.user_deactivate(actor=request.user, user=person)
+                messages.success(request, f"已停用用户 {person.username}，该账号不能再登录。")
+            elif self.action == "activate":
+                services.user_activate(actor=request.user, user=person)
+                messages.success(request, f"已重新启用用户 {person.username}。")
+            else:
+                password = services.user_reset_password(actor=request.user, user=person)
+                messages.success(
+                    request,
+                    f"已重置 {person.username} 的密码，新密码：{password}  此密码只显示这一次。",
+                )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect(reverse("user_detail", args=[person.pk]))
+
+
+class AuditListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "haimen_insurance.view_auditevent"
+    table_class = AuditEventTable
+    filterset_class = AuditEventFilter
+    template_name = "haimen_insurance/audit_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return AuditEvent.objects.for_user(self.request.user).select_related("actor", "area")

@@ -1,0 +1,3 @@
+"""Rows of the permission matrix for the claims routes (see tests/permissions.py)."""
+
+ROWS = {}

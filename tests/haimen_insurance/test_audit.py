@@ -1,0 +1,66 @@
+"""The audit trail is append-only: not the model, not a queryset, not the admin, not SQL."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from haimen_insurance.audit import audit_record
+from haimen_insurance.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(world):
+    return audit_record(
+        actor=world.user("city"), action="user.update", obj=world.user("cadre_a1"), changes={}
+    )
+
+
+def test_saving_again_is_refused(event):
+    event.action = "forged"
+    with pytest.raises(PermissionDenied):
+        event.save()
+
+
+def test_deleting_is_refused(event):
+    with pytest.raises(PermissionDenied):
+        event.delete()
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.filter(pk=event.pk).update(action="forged")
+
+
+def test_the_database_refuses_update_and_delete(event):
+    for sql in (
+        "UPDATE haimen_insurance_auditevent SET action = 'forged'",
+        "DELETE FROM haimen_insurance_auditevent",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="审计记录只能追加"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert AuditEvent.objects.get(pk=event.pk).action == "user.update"
+
+
+def test_admin_offers_no_change_or_delete(world, event, client):
+    admin = world.user("city")
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(admin)
+    change = client.get(reverse("admin:haimen_insurance_auditevent_change", args=[event.pk]))
+    assert change.status_code == 200
+    assert "保存" not in change.text or 'name="_save"' not in change.text
+    delete = client.get(reverse("admin:haimen_insurance_auditevent_delete", args=[event.pk]))
+    assert delete.status_code == 403
+    assert client.get(reverse("admin:haimen_insurance_auditevent_add")).status_code == 403
+
+
+def test_audit_list_shows_the_event_in_chinese(world, event, client_for):
+    response = client_for(world.user("leader")).get(reverse("audit_list"))
+    assert "修改用户" in response.text
+    assert "测试cadre_a1" in response.text

@@ -1,0 +1,106 @@
+"""Every URL × every role × inside / outside scope → the expected status.
+
+The table below must name every route of the URL conf (the admin aside): a new view without a
+row makes ``test_every_route_has_a_row`` fail, so nobody can add a page and forget its rules.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from haimen_insurance.roles import Role
+from tests.claims.routes import ROWS as CLAIMS_ROWS
+from tests.enrollment.routes import ROWS as ENROLLMENT_ROWS
+from tests.permissions import ACTORS, ALL_ROLES, CITY_WIDE, Row, a_user, own_area
+
+pytestmark = pytest.mark.django_db
+
+USER_VIEWERS = frozenset({Role.CITY_OFFICER, Role.LEADER, Role.TOWNSHIP_OFFICER})
+USER_MANAGERS = frozenset({Role.CITY_OFFICER})
+
+ROWS = {
+    "home": Row(ALL_ROLES, ok=302),
+    "logout": Row(ALL_ROLES, ok=302, method="post"),
+    "password_change": Row(ALL_ROLES),
+    "password_change_done": Row(ALL_ROLES),
+    "workbench": Row(ALL_ROLES),
+    "area_list": Row(ALL_ROLES),
+    "area_detail": Row(ALL_ROLES, target=own_area),
+    "user_list": Row(USER_VIEWERS),
+    "user_create": Row(USER_MANAGERS),
+    "user_detail": Row(USER_VIEWERS, target=a_user),
+    "user_update": Row(USER_MANAGERS, target=a_user),
+    "user_deactivate": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
+    "user_activate": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
+    "user_reset_password": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
+    "audit_list": Row(CITY_WIDE),
+    **ENROLLMENT_ROWS,
+    **CLAIMS_ROWS,
+}
+PUBLIC = {"login"}
+
+
+def route_names(resolver=None, namespace=""):
+    """Every named route of the URL conf, namespaced, leaving out Django's admin."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from route_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_route_has_a_row():
+    assert set(route_names()) == set(ROWS) | PUBLIC
+
+
+def cases():
+    for name, row in ROWS.items():
+        for role in Role:
+            yield pytest.param(name, role, "inside", id=f"{name}-{role.value}-inside")
+            if row.target is not None and role not in CITY_WIDE and role in row.allowed:
+                yield pytest.param(name, role, "outside", id=f"{name}-{role.value}-outside")
+
+
+@pytest.mark.parametrize(("name", "role", "where"), list(cases()))
+def test_status(world, client, name, role, where):
+    row = ROWS[name]
+    kwargs = {}
+    if row.target is not None:
+        inside, outside = row.target(world, role)
+        kwargs = inside if where == "inside" else outside
+    client.force_login(world.user(ACTORS[role]))
+    response = getattr(client, row.method)(reverse(name, kwargs=kwargs))
+    if role not in row.allowed:
+        expected = 403
+    elif where == "outside":
+        expected = 404
+    else:
+        expected = row.ok
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_anonymous_is_sent_to_login(world, client, name):
+    row = ROWS[name]
+    kwargs = row.target(world, Role.CITY_OFFICER)[0] if row.target else {}
+    url = reverse(name, kwargs=kwargs)
+    response = getattr(client, row.method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_public_and_chinese(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "海门市独生子女保险参保管理系统" in response.text
+    assert 'lang="zh-Hans"' in response.text
+
+
+def test_admin_refuses_non_staff(world, client):
+    client.force_login(world.user("city"))
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

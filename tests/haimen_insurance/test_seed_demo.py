@@ -1,0 +1,62 @@
+"""seed_demo: Haimen's areas, insurers and one working login per role."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from haimen_insurance.management.commands.seed_demo import DEMO_PASSWORD
+from haimen_insurance.models import Area, Insurer, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_writes_haimens_areas_and_insurers(seeded):
+    assert Area.objects.filter(kind="市").get().name == "海门市"
+    assert Area.objects.townships().count() == 19
+    assert 280 <= Area.objects.villages().count() <= 300
+    assert not Area.objects.townships().filter(insurer__isnull=True).exists()
+    assert Insurer.objects.count() == 2
+    assert "区划：新增 310" in seeded
+
+
+def test_every_printed_login_reaches_its_workbench(seeded, client):
+    usernames = re.findall(r"^  (\w+)\s", seeded, flags=re.MULTILINE)
+    assert len(usernames) == 10
+    assert {user.role for user in User.objects.filter(username__in=usernames)} == {
+        "city_officer",
+        "leader",
+        "township_officer",
+        "township_finance",
+        "village_cadre",
+        "insurer_staff",
+    }
+    for username in usernames:
+        response = client.post(
+            reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == reverse("workbench"), username
+        assert "工作台" in response.text or "全市概况" in response.text
+        client.post(reverse("logout"))
+
+
+def test_if_empty_leaves_an_existing_database_alone(seeded):
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "未写入演示数据" in out.getvalue()
+    assert User.objects.count() == 10
+
+
+def test_seeding_twice_duplicates_nothing(seeded):
+    call_command("seed_demo", stdout=StringIO())
+    assert Area.objects.count() == 310
+    assert User.objects.count() == 10

@@ -1,0 +1,56 @@
+"""The permission matrix's vocabulary: the acting user per role, the row type, and targets.
+
+Each app lists its routes in ``tests/<app>/routes.py`` as ``ROWS``; the matrix in
+``tests/haimen_insurance/test_permission_matrix.py`` joins them and checks that every route of the
+URL conf has exactly one row.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from haimen_insurance.roles import Role
+
+# The user who acts for each role in the matrix; all of them work on township A's side.
+ACTORS = {
+    Role.CITY_OFFICER: "city",
+    Role.LEADER: "leader",
+    Role.TOWNSHIP_OFFICER: "township_a",
+    Role.TOWNSHIP_FINANCE: "finance_a",
+    Role.VILLAGE_CADRE: "cadre_a1",
+    Role.INSURER_STAFF: "insurer_a",
+}
+ALL_ROLES = frozenset(Role)
+CITY_WIDE = frozenset({Role.CITY_OFFICER, Role.LEADER})
+
+
+@dataclass(frozen=True)
+class Row:
+    """How one route answers: ``allowed`` roles get ``ok`` inside scope and 404 outside it;
+    every other role gets 403. ``target`` gives the URL kwargs inside and outside a role's
+    scope (outside is None where the role sees everything)."""
+
+    allowed: frozenset
+    ok: int = 200
+    method: str = "get"
+    target: Callable | None = None
+
+
+def own_area(world, role):
+    inside = {
+        Role.CITY_OFFICER: world.town_b,
+        Role.LEADER: world.town_b,
+        Role.TOWNSHIP_OFFICER: world.village_a2,
+        Role.TOWNSHIP_FINANCE: world.town_a,
+        Role.VILLAGE_CADRE: world.village_a1,
+        Role.INSURER_STAFF: world.village_a1,
+    }[role]
+    outside = None if role in CITY_WIDE else world.village_b1
+    if role == Role.VILLAGE_CADRE:
+        outside = world.village_a2  # the neighbouring village of the same township
+    return {"pk": inside.pk}, (outside and {"pk": outside.pk})
+
+
+def a_user(world, role):
+    inside = world.user("cadre_a1")
+    outside = None if role in CITY_WIDE else world.user("cadre_b1")
+    return {"pk": inside.pk}, (outside and {"pk": outside.pk})
