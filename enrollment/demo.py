@@ -40,8 +40,11 @@ def _name(rng: random.Random, surname: str, male: bool) -> str:
 
 
 def _resident_id(birth: date, male: bool, serial: int) -> str:
-    sequence = (serial * 2 + (1 if male else 0)) % 1000
-    body = f"320684{birth:%Y%m%d}{sequence:03d}"
+    """A valid ID, unique per serial: 500 serials share a region code (320684 first)."""
+    sequence = (serial % 500) * 2 + (1 if male else 0)
+    block = serial // 500
+    region = "320684" if block == 0 else f"32{block % 10000:04d}"
+    body = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return body + check_character(body)
 
 

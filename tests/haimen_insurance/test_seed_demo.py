@@ -60,3 +60,14 @@ def test_seeding_twice_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
     assert Area.objects.count() == 310
     assert User.objects.count() == 10
+
+
+def test_seed_writes_a_register_for_every_village(seeded):
+    from enrollment.models import Household
+
+    households = Household.objects.all()
+    assert not Area.objects.villages().exclude(households__isnull=False).exists()
+    assert 290 * 20 <= households.count() <= 290 * 40
+    assert f"独生子女证登记：{households.count()} 户。" in seeded
+    assert households.filter(status=Household.Status.REVOKED).exists()
+    assert households.exclude(employer_name="").exists()

@@ -1,14 +1,21 @@
-"""Seed the demo: Haimen's areas, two insurers, and one user per role for a few areas."""
+"""Seed the demo: Haimen's areas, two insurers, one user per role for a few areas, and a
+one-child-certificate register of 20 to 40 families in every village."""
+
+from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from enrollment.demo import demo_households
+from enrollment.models import Household
 from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.roles import Role
 
 DEMO_PASSWORD = "Haimen2013"
+# The demo register is made for the 2013 campaign: ages are judged on its coverage start.
+DEMO_AGE_DATE = date(2013, 1, 1)
 
 INSURERS = [
     ("PICC", "中国人民财产保险股份有限公司海门支公司", "95518"),
@@ -84,6 +91,14 @@ class Command(BaseCommand):
                 insurer=insurer,
                 password=DEMO_PASSWORD,
             )
+
+        if not Household.objects.exists():
+            villages = Area.objects.villages().select_related("parent").order_by("code")
+            households = Household.objects.bulk_create(
+                demo_households(villages, per_village=(20, 40), age_date=DEMO_AGE_DATE),
+                batch_size=2000,
+            )
+            self.stdout.write(f"独生子女证登记：{len(households)} 户。")
 
     def print_logins(self):
         users = (
