@@ -1,6 +1,6 @@
 """Each view module owns its routes (``urlpatterns`` at its foot); all live in this namespace."""
 
-from .views import households, imports, verification
+from .views import campaigns, households, imports, reports, roster_exports, rosters, verification
 
 app_name = "enrollment"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     *households.urlpatterns,
     *imports.urlpatterns,
     *verification.urlpatterns,
+    *campaigns.urlpatterns,
+    *rosters.urlpatterns,
+    *reports.urlpatterns,
+    *roster_exports.urlpatterns,
 ]

@@ -26,33 +26,46 @@ _HOUSEHOLD_EDIT = [
     "enrollment.add_household",
     "enrollment.change_household",
 ]
+_CAMPAIGN_VIEW = ["enrollment.view_campaign"]
+_REPORT_VIEW = ["enrollment.view_campaign", "enrollment.view_townshipreport"]
+_CITY_VIEW = [
+    "haimen_insurance.view_area",
+    "haimen_insurance.view_user",
+    "haimen_insurance.view_auditevent",
+    "enrollment.view_household",
+    "enrollment.view_verification",
+    "enrollment.view_roster",
+    *_REPORT_VIEW,
+]
 ROLE_PERMISSIONS = {
-    Role.VILLAGE_CADRE: ["haimen_insurance.view_area", *_HOUSEHOLD_EDIT],
+    Role.VILLAGE_CADRE: [
+        "haimen_insurance.view_area",
+        *_HOUSEHOLD_EDIT,
+        *_CAMPAIGN_VIEW,
+        "enrollment.view_roster",
+        "enrollment.submit_roster",
+    ],
     Role.TOWNSHIP_OFFICER: [
         "haimen_insurance.view_area",
         "haimen_insurance.view_user",
         "enrollment.view_household",
         "enrollment.import_register",
         "enrollment.view_verification",
+        "enrollment.view_roster",
+        "enrollment.review_roster",
+        "enrollment.make_township_report",
+        *_REPORT_VIEW,
     ],
-    Role.TOWNSHIP_FINANCE: ["haimen_insurance.view_area"],
-    Role.INSURER_STAFF: ["haimen_insurance.view_area"],
+    Role.TOWNSHIP_FINANCE: ["haimen_insurance.view_area", *_REPORT_VIEW],
+    Role.INSURER_STAFF: ["haimen_insurance.view_area", *_REPORT_VIEW],
     Role.CITY_OFFICER: [
-        "haimen_insurance.view_area",
-        "haimen_insurance.view_user",
+        *_CITY_VIEW,
         "haimen_insurance.manage_users",
-        "haimen_insurance.view_auditevent",
-        "enrollment.view_household",
         "enrollment.import_register",
-        "enrollment.view_verification",
+        "enrollment.add_campaign",
+        "enrollment.change_campaign",
     ],
-    Role.LEADER: [
-        "haimen_insurance.view_area",
-        "haimen_insurance.view_user",
-        "haimen_insurance.view_auditevent",
-        "enrollment.view_household",
-        "enrollment.view_verification",
-    ],
+    Role.LEADER: _CITY_VIEW,
 }
 
 

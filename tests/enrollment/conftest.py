@@ -5,17 +5,20 @@ from datetime import date
 
 import pytest
 
-from enrollment.models import Household
+from enrollment.models import Campaign, Household
 from enrollment.resident_ids import check_character
+from enrollment.services.campaigns import campaign_create
 
 _sequence = itertools.count(1)
 
 
-def make_id(birth: date, *, male: bool = True, region: str = "320684") -> str:
-    """A valid 18-character resident ID for someone born on ``birth``; unique per call."""
-    serial = next(_sequence) % 500
-    sequence = f"{serial * 2 + (1 if male else 0):03d}"[-3:]
-    body = f"{region}{birth:%Y%m%d}{sequence}"
+def make_id(birth: date, *, male: bool = True, region: str | None = None) -> str:
+    """A valid 18-character resident ID for someone born on ``birth``; unique per call (every
+    500 calls move to another region code unless ``region`` is given)."""
+    number = next(_sequence)
+    block = number // 500
+    region = region or ("320684" if block == 0 else f"32{block % 10000:04d}")
+    body = f"{region}{birth:%Y%m%d}{(number % 500) * 2 + (1 if male else 0):03d}"
     return body + check_character(body)
 
 
@@ -46,3 +49,27 @@ def build_household(village, **overrides) -> Household:
 @pytest.fixture
 def household_factory():
     return build_household
+
+
+# The 2013 campaign of DESIGN.md: cover for 2013, ages judged on 1 January 2013.
+CAMPAIGN_2013 = {
+    "coverage_start": date(2013, 1, 1),
+    "coverage_end": date(2013, 12, 31),
+    "age_limit": 14,
+    "age_date": date(2013, 1, 1),
+    "verification_deadline": date(2012, 12, 21),
+    "mobilisation_deadline": date(2012, 12, 26),
+    "implementation_deadline": date(2012, 12, 31),
+    "review_deadline": date(2013, 1, 15),
+}
+
+
+def build_campaign(year: int = 2013, **overrides) -> Campaign:
+    """A campaign set up as the city officer would: both default products, each township's
+    insurer, a draft roster for every village."""
+    return campaign_create(actor=None, year=year, **{**CAMPAIGN_2013, **overrides})
+
+
+@pytest.fixture
+def campaign(world) -> Campaign:
+    return build_campaign()

@@ -136,3 +136,14 @@ ROWS.update(
         "enrollment:register_template": Row(IMPORTERS),
     }
 )
+
+# --- campaigns, rosters, township reports and their exports: one module each ---
+from tests.enrollment import (  # noqa: E402
+    routes_campaigns,
+    routes_reports,
+    routes_roster_exports,
+    routes_rosters,
+)
+
+for _module in (routes_campaigns, routes_rosters, routes_reports, routes_roster_exports):
+    ROWS.update(_module.ROWS)

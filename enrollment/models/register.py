@@ -1,4 +1,4 @@
-"""The one-child-certificate register (独生子女证登记)."""
+"""The one-child-certificate register (独生子女证登记) and its uploaded files."""
 
 from django.conf import settings
 from django.db import models

@@ -1,0 +1,314 @@
+"""Village rosters (名册) with one entry per household, and township reports (乡镇汇总上报).
+
+An entry keeps a snapshot of the names and IDs as enrolled, so a later register edit never
+rewrites a submitted roster. The database holds the rule of 「一个不多」: a person is insured at
+most once per product and campaign.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from haimen_insurance.models import Area, area_scope
+
+from .campaigns import Campaign, Product
+from .register import Household
+
+
+class RosterQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(area_scope(user, village="village"))
+
+
+class Roster(models.Model):
+    """The roster of one village for one campaign."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "填报中"
+        SUBMITTED = "submitted", "已提交待审核"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "审核通过"
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="参保年度", on_delete=models.PROTECT, related_name="rosters"
+    )
+    village = models.ForeignKey(
+        Area, verbose_name="村（社区）", on_delete=models.PROTECT, related_name="rosters"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    locked_at = models.DateTimeField("上报锁定时间", null=True, blank=True)
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+
+    objects = RosterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保名册"
+        verbose_name_plural = "参保名册"
+        ordering = ["campaign", "village__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "village"], name="roster_once_per_village"),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="roster_returned_has_reason",
+                violation_error_message="退回名册必须填写原因。",
+            ),
+        ]
+        permissions = [
+            ("submit_roster", "提交村名册"),
+            ("review_roster", "审核村名册"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} {self.village.name}名册"
+
+    def get_absolute_url(self):
+        return reverse("enrollment:roster_detail", args=[self.pk])
+
+    @property
+    def editable(self) -> bool:
+        """The cadre may still change decisions."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED) and self.locked_at is None
+
+
+class RosterEntryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(area_scope(user, village="roster__village"))
+
+
+class RosterEntry(models.Model):
+    """One household's decision in a roster, with a snapshot of the register as decided."""
+
+    class Decision(models.TextChoices):
+        ENROLLED = "enrolled", "参保"
+        DECLINED = "declined", "自愿放弃"
+        NOT_ELIGIBLE = "not_eligible", "不符合条件"
+
+    roster = models.ForeignKey(
+        Roster, verbose_name="名册", on_delete=models.CASCADE, related_name="entries"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name="独生子女证", on_delete=models.PROTECT, related_name="entries"
+    )
+    decision = models.CharField("参保情况", max_length=15, choices=Decision.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    eligibility = models.CharField("登记核查结果", max_length=15)
+    certificate_no = models.CharField("证号", max_length=40)
+    child_name = models.CharField("子女姓名", max_length=50)
+    payer = models.CharField("奖励金发放单位", max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("登记时间", auto_now=True)
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "名册登记"
+        verbose_name_plural = "名册登记"
+        ordering = ["roster", "certificate_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster", "household"], name="entry_once_per_roster"),
+            models.CheckConstraint(
+                condition=Q(decision="enrolled") | ~Q(reason=""),
+                name="entry_decline_has_reason",
+                violation_error_message="自愿放弃或不符合条件必须填写原因。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_no} {self.child_name} {self.get_decision_display()}"
+
+    @property
+    def payer_label(self) -> str:
+        return self.payer or "村集体"
+
+
+class EntryProduct(models.Model):
+    """A product a household is enrolled in (one policy): its shares and premium."""
+
+    entry = models.ForeignKey(
+        RosterEntry, verbose_name="名册登记", on_delete=models.CASCADE, related_name="products"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name="险种", on_delete=models.PROTECT, related_name="+"
+    )
+    shares = models.PositiveSmallIntegerField("份数", default=1)
+    premium = models.DecimalField("保费（元）", max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = "参保险种"
+        verbose_name_plural = "参保险种"
+        ordering = ["entry", "product__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "product"], name="entry_product_once"),
+            models.CheckConstraint(
+                condition=Q(shares__gte=1, shares__lte=10),
+                name="entry_product_shares_in_range",
+                violation_error_message="份数应在 1 到 10 份之间。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.shares}份"
+
+
+class InsuredPerson(models.Model):
+    """A person insured under one product, as enrolled. Unique per product and campaign."""
+
+    class Relation(models.TextChoices):
+        CHILD = "child", "子女"
+        FATHER = "father", "父亲"
+        MOTHER = "mother", "母亲"
+
+    entry_product = models.ForeignKey(
+        EntryProduct, verbose_name="参保险种", on_delete=models.CASCADE, related_name="persons"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="参保年度", on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name="险种", on_delete=models.PROTECT, related_name="+"
+    )
+    relation = models.CharField("关系", max_length=10, choices=Relation.choices)
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18)
+
+    class Meta:
+        verbose_name = "被保险人"
+        verbose_name_plural = "被保险人"
+        ordering = ["entry_product", "relation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "product", "id_number"],
+                name="insured_once_per_product_and_campaign",
+                violation_error_message="此人在本年度已参保该险种。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_relation_display()}）"
+
+
+class TownshipReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(area_scope(user, township="township"))
+
+
+class TownshipReport(models.Model):
+    """The township's roll-up of its approved village rosters, reported to finance and the
+    insurer. Totals are copied from the rosters when the report is made."""
+
+    class Status(models.TextChoices):
+        DRAFTED = "drafted", "已汇总待上报"
+        REPORTED = "reported", "已上报"
+        FUNDED = "funded", "保费已划拨"
+        ISSUED = "issued", "保单已出具"
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="参保年度", on_delete=models.PROTECT, related_name="reports"
+    )
+    township = models.ForeignKey(
+        Area, verbose_name="乡镇（园区）", on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFTED)
+    households = models.PositiveIntegerField("参保户数", default=0)
+    policies = models.PositiveIntegerField("保单数", default=0)
+    persons = models.PositiveIntegerField("被保险人数", default=0)
+    premium = models.DecimalField("保费合计（元）", max_digits=14, decimal_places=2, default=0)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="汇总人",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    drafted_at = models.DateTimeField("汇总时间", null=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField("上报时间", null=True, blank=True)
+
+    objects = TownshipReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "乡镇汇总上报"
+        verbose_name_plural = "乡镇汇总上报"
+        ordering = ["campaign", "township__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "township"], name="report_once_per_township"
+            )
+        ]
+        permissions = [("make_township_report", "乡镇汇总上报")]
+
+    def __str__(self):
+        return f"{self.campaign} {self.township.name}汇总"
+
+    def get_absolute_url(self):
+        return reverse("enrollment:township_report", args=[self.pk])
+
+
+class TownshipReportLine(models.Model):
+    """One village × product × funding source of a township report."""
+
+    report = models.ForeignKey(
+        TownshipReport, verbose_name="乡镇汇总", on_delete=models.CASCADE, related_name="lines"
+    )
+    village = models.ForeignKey(
+        Area, verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name="险种", on_delete=models.PROTECT, related_name="+"
+    )
+    payer = models.CharField("奖励金发放单位", max_length=100, blank=True)
+    households = models.PositiveIntegerField("户数")
+    policies = models.PositiveIntegerField("保单数")
+    persons = models.PositiveIntegerField("被保险人数")
+    premium = models.DecimalField("保费（元）", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "汇总明细"
+        verbose_name_plural = "汇总明细"
+        ordering = ["report", "village__code", "product__code", "payer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "village", "product", "payer"], name="report_line_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.village.name} {self.product} {self.payer_label}"
+
+    @property
+    def payer_label(self) -> str:
+        return self.payer or "村集体"

@@ -1,0 +1,250 @@
+"""Reads of rosters: the households of a roster with their eligibility and decision, the
+figures per village, the problems that stop a submit, and 「一个不多，一个不漏」.
+
+Every function runs a fixed number of queries, however many households there are.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from haimen_insurance.models import Area
+
+from ..eligibility import Reason, eligibility_expression
+from ..models import Campaign, EntryProduct, Household, InsuredPerson, Roster, RosterEntry
+
+UNDECIDED = ""
+
+
+def roster_households(roster: Roster):
+    """The households a roster lists: the village's valid certificates and any household with
+    an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
+    ``roster_entries`` (its entry, with products and insured persons, in a list of 0 or 1)."""
+    campaign = roster.campaign
+    entries = RosterEntry.objects.filter(roster=roster, household=OuterRef("pk"))
+    return (
+        Household.objects.filter(
+            Q(village=roster.village_id, status=Household.Status.VALID) | Q(Exists(entries))
+        )
+        .annotate(
+            eligibility=eligibility_expression(
+                age_date=campaign.age_date, age_limit=campaign.age_limit
+            ),
+            decision=Coalesce(Subquery(entries.values("decision")[:1]), Value(UNDECIDED)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=RosterEntry.objects.filter(roster=roster).prefetch_related(
+                    Prefetch(
+                        "products",
+                        queryset=EntryProduct.objects.select_related("product").prefetch_related(
+                            "persons"
+                        ),
+                    )
+                ),
+                to_attr="roster_entries",
+            )
+        )
+        .order_by("certificate_no")
+    )
+
+
+@dataclass
+class Figures:
+    """What a roster (or a township of rosters) adds up to."""
+
+    households: int = 0
+    eligible: int = 0
+    enrolled: int = 0
+    declined: int = 0
+    not_eligible: int = 0
+    undecided: int = 0
+    policies: int = 0
+    persons: int = 0
+    premium: Decimal = field(default_factory=lambda: Decimal("0.00"))
+
+    def add(self, other: "Figures") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
+    """Figures per village id for ``villages`` (a queryset of areas): three queries."""
+    entries = RosterEntry.objects.filter(roster__campaign=campaign, household=OuterRef("pk"))
+    village_ids = villages.values("pk")
+    eligible = Q(eligibility=Reason.ELIGIBLE.value)
+    counts = (
+        Household.objects.filter(village__in=village_ids)
+        .filter(Q(status=Household.Status.VALID) | Q(Exists(entries)))
+        .annotate(
+            eligibility=eligibility_expression(
+                age_date=campaign.age_date, age_limit=campaign.age_limit
+            ),
+            decision=Coalesce(Subquery(entries.values("decision")[:1]), Value(UNDECIDED)),
+        )
+        .values("village")
+        .annotate(
+            households=Count("pk"),
+            eligible=Count("pk", filter=eligible),
+            enrolled=Count("pk", filter=Q(decision=RosterEntry.Decision.ENROLLED)),
+            declined=Count("pk", filter=Q(decision=RosterEntry.Decision.DECLINED)),
+            not_eligible=Count(
+                "pk",
+                filter=Q(decision=RosterEntry.Decision.NOT_ELIGIBLE)
+                | (Q(decision=UNDECIDED) & ~eligible),
+            ),
+            undecided=Count("pk", filter=Q(decision=UNDECIDED) & eligible),
+        )
+        .order_by()
+    )
+    figures = {village: Figures() for village in villages.values_list("pk", flat=True)}
+    for row in counts:
+        village = row.pop("village")
+        figures[village] = Figures(**row)
+    policies = (
+        EntryProduct.objects.filter(
+            entry__roster__campaign=campaign, entry__roster__village__in=village_ids
+        )
+        .values("entry__roster__village")
+        .annotate(policies=Count("pk"), premium=Sum("premium"))
+        .order_by()
+    )
+    for row in policies:
+        figures[row["entry__roster__village"]].policies = row["policies"]
+        figures[row["entry__roster__village"]].premium = row["premium"]
+    persons = (
+        InsuredPerson.objects.filter(
+            campaign=campaign, entry_product__entry__roster__village__in=village_ids
+        )
+        .values("entry_product__entry__roster__village")
+        .annotate(persons=Count("pk"))
+        .order_by()
+    )
+    for row in persons:
+        figures[row["entry_product__entry__roster__village"]].persons = row["persons"]
+    return figures
+
+
+def total(figures) -> Figures:
+    result = Figures()
+    for each in figures:
+        result.add(each)
+    return result
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a roster, about one household."""
+
+    household_id: int
+    certificate_no: str
+    child_name: str
+    message: str
+
+
+def _duplicates(campaign: Campaign, persons) -> list[tuple[InsuredPerson, InsuredPerson]]:
+    """(person, the same ID insured for another household) for ``persons`` of the campaign."""
+    others = InsuredPerson.objects.filter(
+        campaign=campaign, id_number=OuterRef("id_number")
+    ).exclude(entry_product__entry__household=OuterRef("entry_product__entry__household"))
+    found = persons.filter(Exists(others)).select_related("entry_product__entry")
+    ids = {person.id_number for person in found}
+    holders = {}
+    for other in InsuredPerson.objects.filter(campaign=campaign, id_number__in=ids).select_related(
+        "entry_product__entry__roster__village"
+    ):
+        holders.setdefault(other.id_number, []).append(other)
+    return [
+        (person, other)
+        for person in found
+        for other in holders[person.id_number]
+        if other.entry_product.entry.household_id != person.entry_product.entry.household_id
+    ]
+
+
+def roster_problems(roster: Roster) -> list[Problem]:
+    """Everything that stops a submit: eligible households without a decision, enrolled
+    households the register no longer finds eligible, and people insured for two households."""
+    problems = []
+    for household in roster_households(roster).order_by("certificate_no"):
+        if household.eligibility == Reason.ELIGIBLE and household.decision == UNDECIDED:
+            message = "符合条件，尚未登记参保、自愿放弃或不符合条件"
+        elif (
+            household.eligibility != Reason.ELIGIBLE
+            and household.decision == RosterEntry.Decision.ENROLLED
+        ):
+            message = (
+                f"已登记参保，但登记信息显示不符合条件（{Reason(household.eligibility).label}）"
+            )
+        else:
+            continue
+        problems.append(
+            Problem(household.pk, household.certificate_no, household.child_name, message)
+        )
+    persons = InsuredPerson.objects.filter(entry_product__entry__roster=roster)
+    for person, other in _duplicates(roster.campaign, persons):
+        entry = person.entry_product.entry
+        village = other.entry_product.entry.roster.village
+        problems.append(
+            Problem(
+                entry.household_id,
+                entry.certificate_no,
+                entry.child_name,
+                f"{person.name}（身份证号 {person.id_number}）也在{village.name}证号 "
+                f"{other.entry_product.entry.certificate_no} 的名册中参保",
+            )
+        )
+    return problems
+
+
+@dataclass
+class Reconciliation:
+    """「一个不多，一个不漏」 for a township or the city."""
+
+    undecided: list = field(default_factory=list)  # eligible households with no decision
+    duplicates: list = field(default_factory=list)  # (person, other) insured for two households
+    ineligible_enrolled: list = field(default_factory=list)  # entries no longer eligible
+
+    @property
+    def count(self) -> int:
+        return len(self.undecided) + len(self.duplicates) + len(self.ineligible_enrolled)
+
+    @property
+    def empty(self) -> bool:
+        return self.count == 0
+
+
+def township_reconciliation(
+    *, campaign: Campaign, township: Area | None, user=None
+) -> Reconciliation:
+    """The three lists for one township, or for the city (``township`` None); ``user`` scopes."""
+    households = Household.objects.all() if user is None else Household.objects.for_user(user)
+    entries = RosterEntry.objects.all() if user is None else RosterEntry.objects.for_user(user)
+    if township is not None:
+        households = households.filter(village__parent=township)
+        entries = entries.filter(roster__village__parent=township)
+    rule = {"age_date": campaign.age_date, "age_limit": campaign.age_limit}
+    decided = RosterEntry.objects.filter(roster__campaign=campaign, household=OuterRef("pk"))
+    undecided = list(
+        households.annotate(eligibility=eligibility_expression(**rule))
+        .filter(eligibility=Reason.ELIGIBLE.value)
+        .exclude(Exists(decided))
+        .select_related("village__parent")
+        .order_by("village__code", "certificate_no")
+    )
+    campaign_entries = entries.filter(roster__campaign=campaign)
+    ineligible = list(
+        campaign_entries.filter(decision=RosterEntry.Decision.ENROLLED)
+        .annotate(eligibility_now=eligibility_expression(prefix="household__", **rule))
+        .exclude(eligibility_now=Reason.ELIGIBLE.value)
+        .select_related("roster__village__parent")
+        .order_by("roster__village__code", "certificate_no")
+    )
+    persons = InsuredPerson.objects.filter(entry_product__entry__in=campaign_entries)
+    duplicates = _duplicates(campaign, persons)
+    return Reconciliation(
+        undecided=undecided, duplicates=duplicates, ineligible_enrolled=ineligible
+    )

@@ -1,0 +1,167 @@
+"""Campaign set-up by the city officer: the year, its dates, products and township insurers.
+
+Products and premiums are fixed once any village roster of the campaign has been submitted:
+both the product edit and the roster submit lock the campaign row, so they cannot cross.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.models import Area, Insurer
+from haimen_insurance.roles import Role
+
+from ..models import Campaign, Product, Roster, TownshipInsurer
+from ..models.campaigns import DEFAULT_PRODUCTS
+
+CAMPAIGN_FIELDS = (
+    "coverage_start",
+    "coverage_end",
+    "age_limit",
+    "age_date",
+    "verification_deadline",
+    "mobilisation_deadline",
+    "implementation_deadline",
+    "review_deadline",
+)
+PRODUCT_FIELDS = (
+    "premium",
+    "accident_cap",
+    "medical_cap",
+    "caps_per_person",
+    "medical_deductible",
+    "reimbursement_ratio",
+)
+
+
+def _check_city_officer(actor) -> None:
+    if actor is not None and actor.role != Role.CITY_OFFICER:
+        raise PermissionDenied("只有市计生委可以设置参保年度。")
+
+
+def _validate(campaign: Campaign) -> None:
+    try:
+        campaign.full_clean(exclude=["year"] if campaign.pk else None)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from error
+
+
+def campaign_create(*, actor, year: int, products: dict | None = None, **fields) -> Campaign:
+    """A campaign with both products (DESIGN.md defaults, overridden by ``products``:
+    ``{code: {field: value}}``), each township's current insurer, and a draft roster for every
+    village."""
+    _check_city_officer(actor)
+    if Campaign.objects.filter(year=year).exists():
+        raise ValidationError(f"{year}年度已经建立。")
+    campaign = Campaign(
+        year=year, **{name: fields[name] for name in CAMPAIGN_FIELDS if name in fields}
+    )
+    _validate(campaign)
+    with transaction.atomic():
+        try:
+            campaign.save()
+        except IntegrityError as error:
+            raise ValidationError(f"{year}年度已经建立。") from error
+        for code, defaults in DEFAULT_PRODUCTS.items():
+            values = {**defaults, **((products or {}).get(code, {}))}
+            product = Product(campaign=campaign, code=code, **values)
+            try:
+                product.full_clean(exclude=["campaign"])
+            except ValidationError as error:
+                raise ValidationError(
+                    [f"{product}：{message}" for message in error.messages]
+                ) from error
+            product.save()
+        townships = Area.objects.townships().filter(insurer__isnull=False)
+        TownshipInsurer.objects.bulk_create(
+            TownshipInsurer(campaign=campaign, township=township, insurer_id=township.insurer_id)
+            for township in townships
+        )
+        Roster.objects.bulk_create(
+            Roster(campaign=campaign, village=village) for village in Area.objects.villages()
+        )
+        audit_record(
+            actor=actor,
+            action="campaign.create",
+            obj=campaign,
+            changes=changed_values(
+                {}, {"year": year, **{n: getattr(campaign, n) for n in CAMPAIGN_FIELDS}}
+            ),
+        )
+    return campaign
+
+
+def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
+    """Change the campaign's dates or age rule. The age rule is fixed once a roster is
+    submitted, like the products."""
+    _check_city_officer(actor)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown campaign fields: {sorted(unknown)}")
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = {name: getattr(campaign, name) for name in fields}
+        changes = changed_values(before, fields)
+        if not changes:
+            return campaign
+        if {"age_limit", "age_date"} & set(changes) and campaign_has_submissions(campaign):
+            raise ValidationError("已有村名册提交，年龄界限和年龄判定日不能再修改。")
+        for name, value in fields.items():
+            setattr(campaign, name, value)
+        _validate(campaign)
+        campaign.save(update_fields=list(changes))
+        audit_record(actor=actor, action="campaign.update", obj=campaign, changes=changes)
+    return campaign
+
+
+def campaign_has_submissions(campaign: Campaign) -> bool:
+    return Roster.objects.filter(campaign=campaign, submitted_at__isnull=False).exists()
+
+
+def product_update(*, actor, product: Product, **fields) -> Product:
+    """Change a product's premium or caps; refused once any roster has been submitted."""
+    _check_city_officer(actor)
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown product fields: {sorted(unknown)}")
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=product.campaign_id)
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        changes = changed_values({name: getattr(product, name) for name in fields}, fields)
+        if not changes:
+            return product
+        if campaign_has_submissions(campaign):
+            raise ValidationError(f"{campaign}已有村名册提交，险种和保费不能再修改。")
+        for name, value in fields.items():
+            setattr(product, name, value)
+        try:
+            product.full_clean(exclude=["campaign", "code"])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        product.save(update_fields=list(changes))
+        audit_record(actor=actor, action="product.update", obj=product, changes=changes)
+    return product
+
+
+def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: Insurer):
+    """Choose the insurer of a township for a campaign; fixed once the township has reported."""
+    _check_city_officer(actor)
+    with transaction.atomic():
+        if campaign.reports.filter(township=township).exclude(status="drafted").exists():
+            raise ValidationError(f"{township.name}已上报，承保公司不能再更换。")
+        row, created = TownshipInsurer.objects.select_for_update().get_or_create(
+            campaign=campaign, township=township, defaults={"insurer": insurer}
+        )
+        if not created and row.insurer_id == insurer.pk:
+            return row
+        before = None if created else str(row.insurer)
+        row.insurer = insurer
+        row.save(update_fields=["insurer"])
+        audit_record(
+            actor=actor,
+            action="campaign.township_insurer",
+            obj=row,
+            area=township,
+            changes={"insurer": [before, str(insurer)]},
+        )
+    return row

@@ -1,0 +1,3 @@
+"""(placeholder: routes of this module are added by the work on rosters)"""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Permission-matrix rows for enrollment/views/roster_exports.py (see tests/permissions.py)."""
+
+ROWS = {}

@@ -1,0 +1,3 @@
+"""Permission-matrix rows for enrollment/views/rosters.py (see tests/permissions.py)."""
+
+ROWS = {}
