@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 
-from enrollment.models import InsuredPerson, Roster, RosterEntry, TownshipReport
+from enrollment.models import InsuredPerson, Roster, TownshipReport
 from enrollment.selectors.rosters import roster_figures, roster_problems, township_reconciliation
 from enrollment.services.campaigns import product_update
 from enrollment.services.households import household_update
@@ -22,7 +22,7 @@ from enrollment.services.rosters import (
     township_report_draft,
     township_report_submit,
 )
-from haimen_insurance.models import AuditEvent, Area
+from haimen_insurance.models import Area, AuditEvent
 from tests.enrollment.conftest import build_household
 
 pytestmark = pytest.mark.django_db
