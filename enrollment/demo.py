@@ -109,3 +109,104 @@ def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, 
                 status=status,
                 status_reason=reason,
             )
+
+
+# Why families decline, as cadres write it.
+DECLINE_REASONS = ("家庭自愿放弃", "已参加其他商业保险", "全家外出务工，联系不上")
+
+
+def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, seed: int = 2013):
+    """The campaign of ``year`` in progress, through the same services the pages call.
+
+    ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
+    The demo users' first township shows every roster state (the first cadre half-way through,
+    the second returned, the others submitted or approved); the second township has reported;
+    two more have every roster approved and reported; the rest have not started.
+    """
+    from .models import Roster
+    from .selectors.rosters import roster_households
+    from .services.campaigns import campaign_create
+    from .services.rosters import (
+        entry_decide,
+        roster_approve,
+        roster_enrol_all,
+        roster_return,
+        roster_submit,
+        township_report_draft,
+        township_report_submit,
+    )
+
+    rng = random.Random(seed)
+    campaign = campaign_create(
+        actor=None,
+        year=year,
+        coverage_start=age_date,
+        coverage_end=age_date.replace(month=12, day=31),
+        age_limit=14,
+        age_date=age_date,
+        verification_deadline=date(year - 1, 12, 21),
+        mobilisation_deadline=date(year - 1, 12, 26),
+        implementation_deadline=date(year - 1, 12, 31),
+        review_deadline=date(year, 1, 15),
+    )
+
+    def rosters_of(township):
+        return list(
+            Roster.objects.filter(campaign=campaign, village__parent=township)
+            .select_related("campaign", "village")
+            .order_by("village__code")
+        )
+
+    def fill(roster, actor=None, *, share=1.0):
+        """Decline a few eligible families with a reason, enrol the rest (or only ``share``)."""
+        households = [
+            household
+            for household in roster_households(roster)
+            if household.eligibility == "eligible" and not household.decision
+        ]
+        for household in households[: int(len(households) * share)]:
+            if rng.random() < 0.06:
+                reason = rng.choice(DECLINE_REASONS)
+                entry_decide(
+                    actor=actor,
+                    roster=roster,
+                    household=household,
+                    decision="declined",
+                    reason=reason,
+                )
+            elif share < 1:
+                entry_decide(actor=actor, roster=roster, household=household, decision="enrolled")
+        if share >= 1:
+            roster_enrol_all(actor=actor, roster=roster)
+
+    def approve_all(township, officer=None):
+        for roster in rosters_of(township):
+            fill(roster)
+            roster_submit(actor=None, roster=roster)
+            roster_approve(actor=officer, roster=roster)
+
+    first, second, *others = townships
+    officer = users["township1"]
+    for index, roster in enumerate(rosters_of(first)):
+        if roster.village_id == users["cadre1"].area_id:
+            fill(roster, users["cadre1"], share=0.6)
+        elif roster.village_id == users["cadre2"].area_id:
+            fill(roster, users["cadre2"])
+            roster_submit(actor=users["cadre2"], roster=roster)
+            roster_return(
+                actor=officer,
+                roster=roster,
+                reason="请核对自愿放弃家庭的原因，并补录新领证的两户。",
+            )
+        elif index % 3 == 0:
+            continue  # not started
+        else:
+            fill(roster)
+            roster_submit(actor=None, roster=roster)
+            if index % 3 == 1:
+                roster_approve(actor=officer, roster=roster)
+    for township in [second, *others[:2]]:
+        approve_all(township)
+        report = township_report_draft(actor=None, campaign=campaign, township=township)
+        township_report_submit(actor=None, report=report)
+    return campaign

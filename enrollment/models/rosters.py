@@ -209,6 +209,7 @@ class InsuredPerson(models.Model):
                 violation_error_message="此人在本年度已参保该险种。",
             )
         ]
+        indexes = [models.Index(fields=["campaign", "id_number"])]
 
     def __str__(self):
         return f"{self.name}（{self.get_relation_display()}）"

@@ -25,9 +25,10 @@ def roster_households(roster: Roster):
     campaign = roster.campaign
     entries = RosterEntry.objects.filter(roster=roster, household=OuterRef("pk"))
     return (
-        Household.objects.filter(
-            Q(village=roster.village_id, status=Household.Status.VALID) | Q(Exists(entries))
-        )
+        # An entry's household is always of the roster's village (entry_decide checks it);
+        # filtering by village first keeps this an index scan.
+        Household.objects.filter(village=roster.village_id)
+        .filter(Q(status=Household.Status.VALID) | Q(Exists(entries)))
         .annotate(
             eligibility=eligibility_expression(
                 age_date=campaign.age_date, age_limit=campaign.age_limit
@@ -146,21 +147,29 @@ class Problem:
 
 
 def _duplicates(campaign: Campaign, persons) -> list[tuple[InsuredPerson, InsuredPerson]]:
-    """(person, the same ID insured for another household) for ``persons`` of the campaign."""
-    others = InsuredPerson.objects.filter(
-        campaign=campaign, id_number=OuterRef("id_number")
-    ).exclude(entry_product__entry__household=OuterRef("entry_product__entry__household"))
-    found = persons.filter(Exists(others)).select_related("entry_product__entry")
-    ids = {person.id_number for person in found}
-    holders = {}
-    for other in InsuredPerson.objects.filter(campaign=campaign, id_number__in=ids).select_related(
+    """(person, the same ID insured for another household) for ``persons`` of the campaign.
+    Two queries when there is none; three when there are."""
+    ids = set(persons.values_list("id_number", flat=True))
+    same_ids = InsuredPerson.objects.filter(campaign=campaign, id_number__in=ids).select_related(
         "entry_product__entry__roster__village"
-    ):
-        holders.setdefault(other.id_number, []).append(other)
+    )
+    groups: dict[str, list[InsuredPerson]] = {}
+    for person in same_ids:
+        groups.setdefault(person.id_number, []).append(person)
+    groups = {
+        id_number: people
+        for id_number, people in groups.items()
+        if len({person.entry_product.entry.household_id for person in people}) > 1
+    }
+    if not groups:
+        return []
+    mine = set(persons.filter(id_number__in=groups).values_list("pk", flat=True))
     return [
         (person, other)
-        for person in found
-        for other in holders[person.id_number]
+        for people in groups.values()
+        for person in people
+        if person.pk in mine
+        for other in people
         if other.entry_product.entry.household_id != person.entry_product.entry.household_id
     ]
 

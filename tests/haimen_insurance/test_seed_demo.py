@@ -4,6 +4,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -13,11 +14,16 @@ from haimen_insurance.models import Area, Insurer, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeding takes a while: seed once for the module, and empty the database afterwards."""
     out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", verbosity=0)  # re-creates content types and groups
+    ContentType.objects.clear_cache()
 
 
 def test_seed_writes_haimens_areas_and_insurers(seeded):
@@ -71,3 +77,18 @@ def test_seed_writes_a_register_for_every_village(seeded):
     assert f"独生子女证登记：{households.count()} 户。" in seeded
     assert households.filter(status=Household.Status.REVOKED).exists()
     assert households.exclude(employer_name="").exists()
+
+
+def test_seed_puts_a_campaign_in_progress(seeded):
+    from enrollment.models import Campaign, Roster, TownshipReport
+
+    campaign = Campaign.objects.get()
+    assert campaign.year == 2013
+    statuses = set(Roster.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "returned", "approved"}
+    assert TownshipReport.objects.filter(status="reported").count() >= 3
+    cadre1 = User.objects.get(username="cadre1")
+    mine = Roster.objects.get(village=cadre1.area)
+    assert mine.status == "draft" and mine.entries.exists()
+    cadre2 = User.objects.get(username="cadre2")
+    assert Roster.objects.get(village=cadre2.area).status == "returned"

@@ -7,13 +7,25 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from enrollment.demo import demo_households
-from enrollment.models import Household
+from enrollment.demo import demo_campaign, demo_households
+from enrollment.models import Campaign, Household
 from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.roles import Role
 
 DEMO_PASSWORD = "Haimen2013"
+DEMO_USERS = [
+    "city",
+    "leader",
+    "township1",
+    "finance1",
+    "cadre1",
+    "cadre2",
+    "township2",
+    "cadre3",
+    "insurer1",
+    "insurer2",
+]
 # The demo register is made for the 2013 campaign: ages are judged on its coverage start.
 DEMO_AGE_DATE = date(2013, 1, 1)
 
@@ -99,23 +111,18 @@ class Command(BaseCommand):
                 batch_size=2000,
             )
             self.stdout.write(f"独生子女证登记：{len(households)} 户。")
+        if not Campaign.objects.exists():
+            users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
+            campaign = demo_campaign(
+                year=DEMO_AGE_DATE.year, age_date=DEMO_AGE_DATE, users=users, townships=townships
+            )
+            self.stdout.write(
+                f"参保年度：{campaign}，各村名册处于填报、提交、退回、审核通过和上报等状态。"
+            )
 
     def print_logins(self):
         users = (
-            User.objects.filter(
-                username__in=[
-                    "city",
-                    "leader",
-                    "township1",
-                    "finance1",
-                    "cadre1",
-                    "cadre2",
-                    "township2",
-                    "cadre3",
-                    "insurer1",
-                    "insurer2",
-                ]
-            )
+            User.objects.filter(username__in=DEMO_USERS)
             .select_related("area__parent", "insurer")
             .order_by("pk")
         )
