@@ -11,7 +11,7 @@ from haimen_insurance.audit import audit_record, changed_values
 from haimen_insurance.models import Area, Insurer
 from haimen_insurance.roles import Role
 
-from ..models import Campaign, Product, Roster, TownshipInsurer
+from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
 from ..models.campaigns import DEFAULT_PRODUCTS
 
 CAMPAIGN_FIELDS = (
@@ -147,7 +147,10 @@ def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: 
     """Choose the insurer of a township for a campaign; fixed once the township has reported."""
     _check_city_officer(actor)
     with transaction.atomic():
-        if campaign.reports.filter(township=township).exclude(status="drafted").exists():
+        reports = TownshipReport.objects.select_for_update().filter(
+            campaign=campaign, township=township
+        )
+        if any(report.status != TownshipReport.Status.DRAFTED for report in reports):
             raise ValidationError(f"{township.name}已上报，承保公司不能再更换。")
         row, created = TownshipInsurer.objects.select_for_update().get_or_create(
             campaign=campaign, township=township, defaults={"insurer": insurer}

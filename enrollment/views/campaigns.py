@@ -1,3 +1,296 @@
-"""(placeholder: routes of this module are added by the work on rosters)"""
+"""Campaign set-up by the city officer (市人口计生委): the years, their dates and age rule, the
+products and premiums, and the insurer of each township. Every role may look at a campaign."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from haimen_insurance.models import Area, Insurer
+
+from ..forms.campaigns import (
+    CampaignForm,
+    ProductForm,
+    TownshipInsurersForm,
+    new_campaign_initial,
+    ratio_as_percent,
+)
+from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
+from ..services import campaigns as services
+
+
+def _phase_calendar(campaign: Campaign, today) -> list[dict]:
+    """The four phases with their deadlines, each marked done, current or to come."""
+    calendar, current_found = [], False
+    for name, deadline in campaign.phases:
+        if deadline < today:
+            state = "done"
+        elif not current_found:
+            state, current_found = "current", True
+        else:
+            state = "later"
+        calendar.append({"name": name, "deadline": deadline, "state": state})
+    return calendar
+
+
+class CampaignListView(PermissionRequiredMixin, ListView):
+    permission_required = "enrollment.view_campaign"
+    template_name = "enrollment/campaign_list.html"
+    context_object_name = "campaigns"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Campaign.objects.for_user(self.request.user).order_by("-year")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = self.request.user.has_perm("enrollment.add_campaign")
+        context["today"] = timezone.localdate()
+        return context
+
+
+class CampaignDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "enrollment.view_campaign"
+    template_name = "enrollment/campaign_detail.html"
+    context_object_name = "campaign"
+
+    def get_queryset(self):
+        return Campaign.objects.for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, campaign = self.request.user, self.object
+        products = list(Product.objects.for_user(user).filter(campaign=campaign).order_by("code"))
+        for product in products:
+            product.reimbursement_percent = ratio_as_percent(product.reimbursement_ratio)
+        insurer_of = {
+            row.township_id: row.insurer
+            for row in TownshipInsurer.objects.for_user(user)
+            .filter(campaign=campaign)
+            .select_related("insurer")
+        }
+        townships = Area.objects.for_user(user).townships().order_by("code")
+        context.update(
+            products=products,
+            township_insurers=[(township, insurer_of.get(township.pk)) for township in townships],
+            products_editable=not services.campaign_has_submissions(campaign),
+            can_change=user.has_perm("enrollment.change_campaign"),
+            calendar=_phase_calendar(campaign, timezone.localdate()),
+        )
+        return context
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """The service's Chinese reasons, above the form."""
+    form.add_error(None, error.messages)
+
+
+class CampaignCreateView(PermissionRequiredMixin, TemplateView):
+    """A new year: its dates and age rule, and both products pre-filled with DESIGN.md's terms.
+    Creating it also makes a draft roster for every village, so the page asks first."""
+
+    permission_required = "enrollment.add_campaign"
+    template_name = "enrollment/campaign_create.html"
+
+    def forms(self, data=None):
+        newest = Campaign.objects.for_user(self.request.user).order_by("-year").first()
+        campaign_form = CampaignForm(
+            data, initial=new_campaign_initial(newest, today=timezone.localdate())
+        )
+        product_forms = {
+            code: ProductForm(
+                data,
+                prefix=code,
+                initial=ProductForm.defaults_for(code),
+                product_label=label,
+            )
+            for code, label in Product.Code.choices
+        }
+        return campaign_form, product_forms
+
+    def render_forms(self, campaign_form, product_forms):
+        return self.render_to_response(
+            self.get_context_data(
+                form=campaign_form,
+                product_forms=list(product_forms.values()),
+                village_count=Area.objects.for_user(self.request.user).villages().count(),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_forms(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        campaign_form, product_forms = self.forms(request.POST)
+        # Every form is checked, so that every reason shows in one go.
+        checked = [campaign_form.is_valid(), *(f.is_valid() for f in product_forms.values())]
+        if not all(checked):
+            return self.render_forms(campaign_form, product_forms)
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                year=campaign_form.cleaned_data["year"],
+                products={code: form.service_fields() for code, form in product_forms.items()},
+                **campaign_form.service_fields(),
+            )
+        except ValidationError as error:
+            _form_errors(campaign_form, error)
+            return self.render_forms(campaign_form, product_forms)
+        products = Product.objects.for_user(request.user).filter(campaign=campaign).count()
+        rosters = Roster.objects.for_user(request.user).filter(campaign=campaign).count()
+        messages.success(
+            request,
+            f"已建立{campaign}：{products} 个险种，为 {rosters} 个村（社区）各建立了一本参保名册。",
+        )
+        return redirect(campaign)
+
+
+class CampaignUpdateView(PermissionRequiredMixin, FormView):
+    permission_required = "enrollment.change_campaign"
+    template_name = "enrollment/campaign_form.html"
+
+    @cached_property
+    def campaign(self):
+        return get_object_or_404(Campaign.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form(self, form_class=None):
+        return CampaignForm(with_year=False, **self.get_form_kwargs())
+
+    def get_initial(self):
+        return CampaignForm.initial_from(self.campaign)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "campaign": self.campaign,
+            "has_submissions": services.campaign_has_submissions(self.campaign),
+        }
+
+    def form_valid(self, form):
+        if not form.has_changed():
+            messages.info(self.request, "没有修改。")
+            return redirect(self.campaign)
+        try:
+            campaign = services.campaign_update(
+                actor=self.request.user, campaign=self.campaign, **form.service_fields()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{campaign}的日期和年龄条件已保存。")
+        return redirect(campaign)
+
+
+class ProductUpdateView(PermissionRequiredMixin, FormView):
+    permission_required = "enrollment.change_campaign"
+    template_name = "enrollment/campaign_product_form.html"
+
+    @cached_property
+    def product(self):
+        return get_object_or_404(
+            Product.objects.for_user(self.request.user).select_related("campaign"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_form(self, form_class=None):
+        return ProductForm(product_label=str(self.product), **self.get_form_kwargs())
+
+    def get_initial(self):
+        return ProductForm.initial_from_product(self.product)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "product": self.product,
+            "campaign": self.product.campaign,
+            "locked": services.campaign_has_submissions(self.product.campaign),
+        }
+
+    def form_valid(self, form):
+        if not form.has_changed():
+            messages.info(self.request, "没有修改。")
+            return redirect(self.product.campaign)
+        try:
+            product = services.product_update(
+                actor=self.request.user, product=self.product, **form.service_fields()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.product.campaign}{product}的保费和保额已保存。")
+        return redirect(self.product.campaign)
+
+
+class CampaignInsurersView(PermissionRequiredMixin, FormView):
+    """Each township with a select of insurers; the changed ones are saved together or not at
+    all, and a township that has already reported keeps its insurer."""
+
+    permission_required = "enrollment.change_campaign"
+    template_name = "enrollment/campaign_insurers.html"
+
+    @cached_property
+    def campaign(self):
+        return get_object_or_404(Campaign.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form(self, form_class=None):
+        user = self.request.user
+        rows = TownshipInsurer.objects.for_user(user).filter(campaign=self.campaign)
+        return TownshipInsurersForm(
+            townships=Area.objects.for_user(user).townships().order_by("code"),
+            insurers=Insurer.objects.for_user(user).order_by("code"),
+            current=dict(rows.values_list("township_id", "insurer_id")),
+            **self.get_form_kwargs(),
+        )
+
+    def get_context_data(self, **kwargs):
+        reported = (
+            TownshipReport.objects.for_user(self.request.user)
+            .filter(campaign=self.campaign)
+            .exclude(status=TownshipReport.Status.DRAFTED)
+            .values_list("township_id", flat=True)
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "campaign": self.campaign,
+            "reported": set(reported),
+        }
+
+    def form_valid(self, form):
+        changed = form.changed_rows()
+        if not changed:
+            messages.info(self.request, "没有修改。")
+            return redirect(self.campaign)
+        with transaction.atomic():
+            for township, field, insurer in changed:
+                try:
+                    services.township_insurer_set(
+                        actor=self.request.user,
+                        campaign=self.campaign,
+                        township=township,
+                        insurer=insurer,
+                    )
+                except ValidationError as error:
+                    form.add_error(field, error.messages)
+            if form.errors:
+                transaction.set_rollback(True)  # all the changes, or none of them
+        if form.errors:
+            form.add_error(None, "有乡镇不能更换承保公司，本次修改均未保存。")
+            return self.form_invalid(form)
+        summary = "；".join(f"{township.name}：{insurer.name}" for township, _, insurer in changed)
+        messages.success(self.request, f"已更换 {len(changed)} 个乡镇的承保公司（{summary}）。")
+        return redirect(self.campaign)
+
+
+urlpatterns = [
+    path("campaigns/", CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", CampaignCreateView.as_view(), name="campaign_create"),
+    path("campaigns/<int:pk>/", CampaignDetailView.as_view(), name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", CampaignUpdateView.as_view(), name="campaign_update"),
+    path("campaigns/<int:pk>/insurers/", CampaignInsurersView.as_view(), name="campaign_insurers"),
+    path("campaigns/products/<int:pk>/edit/", ProductUpdateView.as_view(), name="product_update"),
+]

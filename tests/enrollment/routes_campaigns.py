@@ -1,3 +1,42 @@
-"""Permission-matrix rows for enrollment/views/campaigns.py (see tests/permissions.py)."""
+"""Permission-matrix rows for enrollment/views/campaigns.py (see tests/permissions.py).
 
-ROWS = {}
+A campaign is city-wide: every signed-in role sees every campaign, so no role has a campaign
+"outside" its scope. For the roles the matrix checks outside scope, the outside target is a
+campaign that does not exist, which must answer 404 just as an out-of-scope row would.
+"""
+
+from haimen_insurance.roles import Role
+from tests.permissions import ALL_ROLES, CITY_WIDE, Row
+
+CAMPAIGN_MANAGERS = frozenset({Role.CITY_OFFICER})
+
+
+def _missing(model) -> dict:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return {"pk": last + 1000}
+
+
+def a_campaign(world, role):
+    from enrollment.models import Campaign
+    from tests.enrollment.conftest import build_campaign
+
+    campaign = build_campaign()
+    return {"pk": campaign.pk}, (None if role in CITY_WIDE else _missing(Campaign))
+
+
+def a_product(world, role):
+    from enrollment.models import Product
+    from tests.enrollment.conftest import build_campaign
+
+    product = build_campaign().products.get(code=Product.Code.CHILD_SAFETY)
+    return {"pk": product.pk}, (None if role in CITY_WIDE else _missing(Product))
+
+
+ROWS = {
+    "enrollment:campaign_list": Row(ALL_ROLES),
+    "enrollment:campaign_create": Row(CAMPAIGN_MANAGERS),
+    "enrollment:campaign_detail": Row(ALL_ROLES, target=a_campaign),
+    "enrollment:campaign_update": Row(CAMPAIGN_MANAGERS, target=a_campaign),
+    "enrollment:campaign_insurers": Row(CAMPAIGN_MANAGERS, target=a_campaign),
+    "enrollment:product_update": Row(CAMPAIGN_MANAGERS, target=a_product),
+}
