@@ -253,7 +253,11 @@ def township_reconciliation(
         .order_by("roster__village__code", "certificate_no")
     )
     persons = InsuredPerson.objects.filter(entry_product__entry__in=campaign_entries)
-    duplicates = _duplicates(campaign, persons)
+    duplicates, seen = [], set()
+    for person, other in _duplicates(campaign, persons):  # each pair once, not from both sides
+        if frozenset((person.pk, other.pk)) not in seen:
+            seen.add(frozenset((person.pk, other.pk)))
+            duplicates.append((person, other))
     return Reconciliation(
         undecided=undecided, duplicates=duplicates, ineligible_enrolled=ineligible
     )

@@ -436,7 +436,7 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
         )
         if report.status != TownshipReport.Status.DRAFTED:
             raise ValidationError(
-                f"{township.name}已经{report.get_status_display()}，不能重新汇总。"
+                f"{township.name}的汇总表{report.get_status_display()}，不能重新汇总。"
             )
         report.lines.all().delete()
         rows = (
@@ -493,7 +493,7 @@ def township_report_submit(*, actor, report: TownshipReport) -> TownshipReport:
         )
         _check_township_officer(actor, report.township_id)
         if report.status != TownshipReport.Status.DRAFTED:
-            raise ValidationError(f"汇总表已经{report.get_status_display()}，不能重复上报。")
+            raise ValidationError(f"汇总表{report.get_status_display()}，不能重复上报。")
         now = timezone.now()
         Roster.objects.filter(
             campaign=report.campaign_id, village__parent=report.township_id

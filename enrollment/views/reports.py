@@ -1,3 +1,305 @@
-"""(placeholder: routes of this module are added by the work on rosters)"""
+"""The township side: the city's overview of rosters, a township's villages, the township report
+(乡镇汇总上报) and the 「一个不多，一个不漏」 reconciliation.
 
-urlpatterns = []
+Every page is about one campaign: the current one, or the year named by ``?campaign=<year>``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from haimen_insurance.models import Area
+from haimen_insurance.money import format_yuan, to_capital_yuan
+from haimen_insurance.roles import CITY_ROLES, Role
+
+from ..eligibility import Reason
+from ..models import Campaign, Product, TownshipReport
+from ..selectors.campaigns import current_campaign
+from ..selectors.reports import (
+    city_overview,
+    report_breakdown,
+    township_rosters,
+)
+from ..selectors.rosters import township_reconciliation
+from ..services import rosters as services
+from ..tables import shown_id
+
+# Who works with the rosters of a whole township: its officer, and the city.
+TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
+
+
+def chosen_campaign(user, year: str) -> Campaign | None:
+    """The campaign named by ``year``, or the current one when none is named (None when there is
+    no campaign at all). A year that names no campaign is a page that does not exist."""
+    if not year:
+        return current_campaign()
+    if not year.isdigit():
+        raise Http404("没有这个参保年度。")
+    return get_object_or_404(Campaign.objects.for_user(user), year=year)
+
+
+def _with_campaign(url: str, campaign: Campaign | None) -> str:
+    return f"{url}?campaign={campaign.year}" if campaign else url
+
+
+def _same_query(url: str, request) -> str:
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+class _CampaignPage(PermissionRequiredMixin):
+    """A page of one campaign, for the roles in ``roles`` that hold ``permission_required``."""
+
+    permission_required = "enrollment.view_roster"
+    roles = TOWNSHIP_SIDE
+
+    def has_permission(self):
+        return super().has_permission() and self.request.user.role in self.roles
+
+    @cached_property
+    def campaign(self) -> Campaign | None:
+        return chosen_campaign(self.request.user, self.request.GET.get("campaign", ""))
+
+    def campaign_context(self) -> dict:
+        years = list(
+            Campaign.objects.for_user(self.request.user).order_by("-year").values_list("year")
+        )
+        return {"campaign": self.campaign, "years": [year for (year,) in years]}
+
+
+class RostersOverviewView(_CampaignPage, TemplateView):
+    """Every township with its rosters' progress and figures; a township officer is sent to
+    their own township's page."""
+
+    template_name = "enrollment/township_overview.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role == Role.TOWNSHIP_OFFICER:
+            url = reverse("enrollment:township_rosters", args=[request.user.area_id])
+            return redirect(_same_query(url, request))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.campaign_context())
+        if self.campaign is not None:
+            context["overview"] = city_overview(campaign=self.campaign, user=self.request.user)
+        return context
+
+
+class TownshipRostersView(_CampaignPage, TemplateView):
+    """A township's villages with their roster status and figures, the reconciliation count and
+    the township report box."""
+
+    template_name = "enrollment/township_rosters.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        township = get_object_or_404(Area.objects.for_user(user).townships(), pk=self.kwargs["pk"])
+        context.update(self.campaign_context(), township=township)
+        if self.campaign is None:
+            return context
+        data = township_rosters(campaign=self.campaign, township=township, user=user)
+        reconciliation = township_reconciliation(
+            campaign=self.campaign, township=township, user=user
+        )
+        context.update(
+            data=data,
+            reconciliation=reconciliation,
+            duplicate_count=len(reconciliation.duplicates),
+            can_draft=user.has_perm("enrollment.make_township_report")
+            and user.area_id == township.pk
+            and (data.report is None or data.report.status == TownshipReport.Status.DRAFTED),
+            ready=bool(data.rows) and not data.waiting and reconciliation.empty,
+            city_link=user.role in CITY_ROLES,
+        )
+        return context
+
+
+class TownshipReportDraftView(PermissionRequiredMixin, View):
+    """Roll the township's approved rosters up into its report (POST, township pk)."""
+
+    permission_required = "enrollment.make_township_report"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        township = get_object_or_404(Area.objects.for_user(request.user).townships(), pk=pk)
+        campaign = chosen_campaign(request.user, request.POST.get("campaign", ""))
+        back = reverse("enrollment:township_rosters", args=[township.pk])
+        if campaign is None:
+            messages.error(request, "还没有建立参保年度，不能汇总。")
+            return redirect(back)
+        try:
+            report = services.township_report_draft(
+                actor=request.user, campaign=campaign, township=township
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(_with_campaign(back, campaign))
+        messages.success(
+            request,
+            f"已生成{township.name}{campaign}汇总表：参保 {report.households} 户，"
+            f"保单 {report.policies} 份，被保险人 {report.persons} 人，"
+            f"保费合计 {format_yuan(report.premium)} 元。请核对无误后上报。",
+        )
+        return redirect(report)
+
+
+class TownshipReportView(PermissionRequiredMixin, DetailView):
+    permission_required = "enrollment.view_townshipreport"
+    template_name = "enrollment/township_report.html"
+    context_object_name = "report"
+
+    def get_queryset(self):
+        return TownshipReport.objects.for_user(self.request.user).select_related(
+            "campaign", "township", "drafted_by", "reported_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, report = self.request.user, self.object
+        breakdown = report_breakdown(report=report, user=user)
+        summed = breakdown.total.amounts
+        context.update(
+            breakdown=breakdown,
+            # The stored totals were copied from the same rows; a difference means the report
+            # must be made again, so it is shown rather than hidden.
+            mismatch=(summed.policies, summed.persons, summed.premium)
+            != (report.policies, report.persons, report.premium),
+            capital=to_capital_yuan(report.premium),
+            can_submit=report.status == TownshipReport.Status.DRAFTED
+            and user.has_perm("enrollment.make_township_report")
+            and user.area_id == report.township_id,
+            rosters_link=user.role in TOWNSHIP_SIDE and user.has_perm("enrollment.view_roster"),
+            city_link=user.role in CITY_ROLES,
+        )
+        return context
+
+
+class TownshipReportSubmitView(PermissionRequiredMixin, View):
+    """Report the township total to the finance office and the insurer; the rosters lock."""
+
+    permission_required = "enrollment.make_township_report"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        report = get_object_or_404(
+            TownshipReport.objects.for_user(request.user).select_related("township", "campaign"),
+            pk=pk,
+        )
+        try:
+            report = services.township_report_submit(actor=request.user, report=report)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"{report.township.name}{report.campaign}汇总表已上报财政所和保险公司，"
+                f"保费合计 {format_yuan(report.premium)} 元；各村（社区）名册已锁定。",
+            )
+        return redirect(report)
+
+
+class _ReconciliationPage(_CampaignPage, TemplateView):
+    """「一个不多，一个不漏」: eligible households without a decision, people insured for two
+    households, enrolled households that are no longer eligible."""
+
+    template_name = "enrollment/reconciliation.html"
+    township = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.campaign_context(), township=self.township)
+        if self.campaign is None:
+            return context
+        user = self.request.user
+        reconciliation = township_reconciliation(
+            campaign=self.campaign, township=self.township, user=user
+        )
+        products = {
+            product.pk: product
+            for product in Product.objects.for_user(user).filter(campaign=self.campaign)
+        }
+        townships = dict(Area.objects.for_user(user).townships().values_list("pk", "name"))
+        duplicates = []
+        for person, other in reconciliation.duplicates:
+            duplicates.append(
+                {
+                    "name": person.name,
+                    "relation": person.get_relation_display(),
+                    "id_number": shown_id(person.id_number, full=user.sees_full_ids),
+                    "product": products.get(person.product_id),
+                    "holders": [
+                        {
+                            "township": townships.get(entry.roster.village.parent_id, ""),
+                            "village": entry.roster.village.name,
+                            "certificate_no": entry.certificate_no,
+                            "household_id": entry.household_id,
+                        }
+                        for entry in (person.entry_product.entry, other.entry_product.entry)
+                    ],
+                }
+            )
+        context.update(
+            reconciliation=reconciliation,
+            duplicates=duplicates,
+            ineligible=[
+                {"entry": entry, "reason": Reason(entry.eligibility_now).label}
+                for entry in reconciliation.ineligible_enrolled
+            ],
+            problem_count=len(reconciliation.undecided)
+            + len(duplicates)
+            + len(reconciliation.ineligible_enrolled),
+            city_link=self.township is not None and user.role in CITY_ROLES,
+        )
+        return context
+
+
+class ReconciliationView(_ReconciliationPage):
+    """The city's reconciliation; a township officer is sent to their own township's."""
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role == Role.TOWNSHIP_OFFICER:
+            url = reverse("enrollment:township_reconciliation", args=[request.user.area_id])
+            return redirect(_same_query(url, request))
+        return super().get(request, *args, **kwargs)
+
+
+class TownshipReconciliationView(_ReconciliationPage):
+    def get(self, request, *args, **kwargs):
+        self.township = get_object_or_404(
+            Area.objects.for_user(request.user).townships(), pk=kwargs["pk"]
+        )
+        return super().get(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("rosters/", RostersOverviewView.as_view(), name="rosters_overview"),
+    path("townships/<int:pk>/rosters/", TownshipRostersView.as_view(), name="township_rosters"),
+    path(
+        "townships/<int:pk>/report/",
+        TownshipReportDraftView.as_view(),
+        name="township_report_draft",
+    ),
+    path("reports/<int:pk>/", TownshipReportView.as_view(), name="township_report"),
+    path(
+        "reports/<int:pk>/submit/",
+        TownshipReportSubmitView.as_view(),
+        name="township_report_submit",
+    ),
+    path("reconciliation/", ReconciliationView.as_view(), name="reconciliation"),
+    path(
+        "townships/<int:pk>/reconciliation/",
+        TownshipReconciliationView.as_view(),
+        name="township_reconciliation",
+    ),
+]
