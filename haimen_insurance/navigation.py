@@ -19,13 +19,12 @@ REGISTER_VIEWERS = frozenset(
     {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER}
 )
 VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
-IMPORTERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER})
 
 NAV_ITEMS = [
     NavItem("工作台", "workbench", ALL),
+    NavItem("参保年度", "enrollment:campaign_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
+    NavItem("参保名册", "enrollment:rosters_overview", VERIFIERS),
     NavItem("独生子女证登记", "enrollment:household_list", REGISTER_VIEWERS),
-    NavItem("重复核对", "enrollment:duplicates", REGISTER_VIEWERS),
-    NavItem("导入登记", "enrollment:register_import", IMPORTERS),
     NavItem("核查", "enrollment:verification", VERIFIERS),
     NavItem("区划", "area_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
     NavItem("用户", "user_list", frozenset({Role.CITY_OFFICER, Role.TOWNSHIP_OFFICER})),

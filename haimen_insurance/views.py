@@ -22,6 +22,39 @@ def home(request):
     return redirect("workbench")
 
 
+def campaign_progress(user) -> dict:
+    """The current campaign as this user's workbench shows it: the cadre's roster with its
+    figures; for everyone else the rosters in scope counted by status, and township reports."""
+    from enrollment.models import Roster, TownshipReport
+    from enrollment.selectors.campaigns import current_campaign
+    from enrollment.selectors.rosters import roster_figures
+
+    campaign = current_campaign()
+    if campaign is None:
+        return {"campaign": None}
+    rosters = Roster.objects.for_user(user).filter(campaign=campaign)
+    progress = {"campaign": campaign}
+    if user.role == Role.VILLAGE_CADRE:
+        roster = rosters.first()
+        progress["roster"] = roster
+        if roster is not None:
+            figures = roster_figures(campaign, Area.objects.filter(pk=roster.village_id))
+            progress["figures"] = figures[roster.village_id]
+        return progress
+    counts = dict(rosters.order_by().values_list("status").annotate(n=Count("pk")))
+    progress["roster_counts"] = [
+        (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
+    ]
+    progress["roster_total"] = sum(counts.values())
+    progress["reported_townships"] = (
+        TownshipReport.objects.for_user(user)
+        .filter(campaign=campaign)
+        .exclude(status=TownshipReport.Status.DRAFTED)
+        .count()
+    )
+    return progress
+
+
 class WorkbenchView(TemplateView):
     """Each role lands here after login and sees its own workbench."""
 
@@ -44,6 +77,7 @@ class WorkbenchView(TemplateView):
             )
         if user.role == Role.INSURER_STAFF:
             context["townships"] = areas.townships()
+        context.update(campaign_progress(user))
         return context
 
 
