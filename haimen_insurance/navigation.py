@@ -23,6 +23,7 @@ VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
 NAV_ITEMS = [
     NavItem("工作台", "workbench", ALL),
     NavItem("参保年度", "enrollment:campaign_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
+    NavItem("参保名册", "enrollment:roster_mine", frozenset({Role.VILLAGE_CADRE})),
     NavItem("参保名册", "enrollment:rosters_overview", VERIFIERS),
     NavItem("独生子女证登记", "enrollment:household_list", REGISTER_VIEWERS),
     NavItem("核查", "enrollment:verification", VERIFIERS),
