@@ -276,9 +276,10 @@ class EntryDecideView(PermissionRequiredMixin, FormView):
             reason = "" if self.row.eligible else self.row.eligibility_label
             return {"decision": decision, "reason": reason}
         initial = {"decision": entry.decision, "reason": entry.reason}
-        shares = {line.product.code: line.shares for line in entry.products.all()}
-        for product in self.roster.campaign.products.all():
-            initial[f"shares_{product.code}"] = shares.get(product.code, 0)
+        if entry.decision == RosterEntry.Decision.ENROLLED:
+            shares = {line.product.code: line.shares for line in entry.products.all()}
+            for product in self.roster.campaign.products.all():
+                initial[f"shares_{product.code}"] = shares.get(product.code, 0)
         return initial
 
     def get_context_data(self, **kwargs):
