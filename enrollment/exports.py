@@ -61,3 +61,90 @@ def verification_workbook(verification: Verification) -> XlsxWriter:
         ["合计", *([None] if city else []), total.households, total.persons, total.amount]
     )
     return writer
+
+
+def roster_workbook(roster, lines, figures) -> XlsxWriter:
+    """The village roster: one row per household, its insured persons and products, totals."""
+    writer = XlsxWriter()
+    village = roster.village
+    columns = [
+        Column("序号", INTEGER),
+        Column("证号", TEXT, width=16),
+        Column("子女姓名"),
+        Column("被保险人（身份证号）", TEXT, width=60),
+        Column("险种及份数", TEXT, width=22),
+        Column("保费（元）", MONEY),
+        Column("参保情况"),
+        Column("原因", TEXT, width=24),
+        Column("奖励金发放单位", TEXT, width=24),
+    ]
+    draft = "（草稿，未提交）" if roster.submitted_at is None else ""
+    writer.sheet(
+        "名册",
+        columns,
+        caption=f"{roster.campaign}参保名册 {village.parent.name}{village.name}{draft}",
+    )
+    for number, line in enumerate(lines, start=1):
+        writer.row(
+            [
+                number,
+                line.certificate_no,
+                line.child_name,
+                "；".join(line.persons),
+                "；".join(line.products),
+                line.premium,
+                line.decision,
+                line.reason,
+                line.payer,
+            ]
+        )
+    writer.totals(
+        [
+            None,
+            "合计",
+            f"参保 {figures.enrolled} 户",
+            f"被保险人 {figures.persons} 人",
+            f"保单 {figures.policies} 份",
+            figures.premium,
+            f"自愿放弃 {figures.declined} 户",
+            f"不符合条件 {figures.not_eligible} 户",
+            f"未处理 {figures.undecided} 户",
+        ]
+    )
+    return writer
+
+
+def township_report_workbook(report, breakdown) -> XlsxWriter:
+    """The township summary by village, with premium by product and by funding source."""
+    writer = XlsxWriter()
+    columns = [
+        Column("村（社区）"),
+        Column("参保户数", INTEGER),
+        Column("保单数", INTEGER),
+        Column("被保险人数", INTEGER),
+        *(Column(f"{product.short_name}（元）", MONEY) for product in breakdown.products),
+        *(Column(f"{payer}（元）", MONEY) for payer in breakdown.payers),
+        Column("保费合计（元）", MONEY),
+    ]
+    writer.sheet(
+        "汇总表",
+        columns,
+        caption=(
+            f"{report.campaign}参保汇总表 {report.township.name}（{report.get_status_display()}）"
+        ),
+    )
+
+    def values(row):
+        amounts = row.amounts
+        return [
+            amounts.households,
+            amounts.policies,
+            amounts.persons,
+            *row.product_premiums,
+            *row.payer_premiums,
+            amounts.premium,
+        ]
+
+    writer.rows([row.village.name, *values(row)] for row in breakdown.rows)
+    writer.totals(["合计", *values(breakdown.total)])
+    return writer

@@ -3,6 +3,7 @@
 #   /usr/bin/chromium             -> chromium (+ fonts-noto-cjk)
 #   a CJK font (fc-list :lang=zh) -> fonts-noto-cjk, so Chinese renders in screenshots
 #   pdftotext                     -> poppler-utils
+#   CMaps for Chinese PDF fonts   -> poppler-data (pdftotext reads STSong-Light text through them)
 # Idempotent; prints one line per action and always one final line with the
 # Chromium version. On failure: one-line reason on stderr, exit 1.
 set -euo pipefail
@@ -37,6 +38,7 @@ if ! has_cjk_font && [[ " ${pkgs[*]-} " != *" fonts-noto-cjk "* ]]; then
     pkgs+=(fonts-noto-cjk)
 fi
 command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
+[[ -d /usr/share/poppler/cMap/Adobe-GB1 ]] || pkgs+=(poppler-data)
 
 if ((${#pkgs[@]})); then
     say "installing Debian package(s): ${pkgs[*]} (apt-get)"
@@ -55,6 +57,7 @@ fi
 [[ -x "$CHROMIUM" ]] || die "$CHROMIUM still missing after install"
 has_cjk_font || die "no CJK font found by 'fc-list :lang=zh' after installing fonts-noto-cjk"
 command -v pdftotext >/dev/null 2>&1 || die "pdftotext still missing after installing poppler-utils"
+[[ -d /usr/share/poppler/cMap/Adobe-GB1 ]] || die "poppler-data CMaps missing after install"
 
 version="$("$CHROMIUM" --version 2>/dev/null | head -n 1)" || die "'$CHROMIUM --version' failed"
 [[ -n "$version" ]] || die "'$CHROMIUM --version' printed nothing"

@@ -7,7 +7,17 @@ Every function runs a fixed number of queries, however many households there are
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from haimen_insurance.models import Area
@@ -23,17 +33,17 @@ def roster_households(roster: Roster):
     an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
     ``roster_entries`` (its entry, with products and insured persons, in a list of 0 or 1)."""
     campaign = roster.campaign
-    entries = RosterEntry.objects.filter(roster=roster, household=OuterRef("pk"))
     return (
         # An entry's household is always of the roster's village (entry_decide checks it);
         # filtering by village first keeps this an index scan.
         Household.objects.filter(village=roster.village_id)
-        .filter(Q(status=Household.Status.VALID) | Q(Exists(entries)))
+        .annotate(entry=FilteredRelation("entries", condition=Q(entries__roster=roster)))
+        .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
         .annotate(
             eligibility=eligibility_expression(
                 age_date=campaign.age_date, age_limit=campaign.age_limit
             ),
-            decision=Coalesce(Subquery(entries.values("decision")[:1]), Value(UNDECIDED)),
+            decision=Coalesce(F("entry__decision"), Value(UNDECIDED)),
         )
         .prefetch_related(
             Prefetch(
@@ -73,18 +83,28 @@ class Figures:
 
 
 def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
-    """Figures per village id for ``villages`` (a queryset of areas): three queries."""
-    entries = RosterEntry.objects.filter(roster__campaign=campaign, household=OuterRef("pk"))
+    """Figures per village id for ``villages`` (a queryset of areas): four queries."""
     village_ids = villages.values("pk")
+    rosters = list(
+        Roster.objects.filter(campaign=campaign, village__in=village_ids).values_list(
+            "pk", flat=True
+        )
+    )
     eligible = Q(eligibility=Reason.ELIGIBLE.value)
     counts = (
         Household.objects.filter(village__in=village_ids)
-        .filter(Q(status=Household.Status.VALID) | Q(Exists(entries)))
+        .annotate(
+            entry=FilteredRelation(
+                "entries",
+                condition=Q(entries__roster__in=rosters),
+            )
+        )
+        .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
         .annotate(
             eligibility=eligibility_expression(
                 age_date=campaign.age_date, age_limit=campaign.age_limit
             ),
-            decision=Coalesce(Subquery(entries.values("decision")[:1]), Value(UNDECIDED)),
+            decision=Coalesce(F("entry__decision"), Value(UNDECIDED)),
         )
         .values("village")
         .annotate(

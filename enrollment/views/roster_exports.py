@@ -1,3 +1,86 @@
-"""(placeholder: routes of this module are added by the work on rosters)"""
+"""The roster and the township summary as PDF (to print, sign and stamp) and as xlsx."""
 
-urlpatterns = []
+from urllib.parse import quote
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.views import View
+
+from haimen_insurance.models import Area
+
+from ..exports import roster_workbook, township_report_workbook
+from ..models import Roster, TownshipReport
+from ..pdf import roster_pdf, township_report_pdf
+from ..selectors.reports import report_breakdown
+from ..selectors.roster_exports import roster_lines
+from ..selectors.rosters import roster_figures
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
+
+
+class _RosterExport(PermissionRequiredMixin, View):
+    permission_required = "enrollment.view_roster"
+
+    def get(self, request, pk):
+        rosters = Roster.objects.for_user(request.user).select_related(
+            "campaign", "village__parent"
+        )
+        roster = get_object_or_404(rosters, pk=pk)
+        lines = roster_lines(roster, full_ids=request.user.sees_full_ids)
+        village = Area.objects.filter(pk=roster.village_id)
+        figures = roster_figures(roster.campaign, village)[roster.village_id]
+        name = f"{roster.campaign.year}年度名册_{roster.village.parent.name}{roster.village.name}"
+        return self.respond(roster, lines, figures, name)
+
+
+class RosterPdfView(_RosterExport):
+    def respond(self, roster, lines, figures, name):
+        return _pdf(roster_pdf(roster, lines, figures), quote(f"{name}.pdf"))
+
+
+class RosterXlsxView(_RosterExport):
+    def respond(self, roster, lines, figures, name):
+        return roster_workbook(roster, lines, figures).response(f"{name}.xlsx")
+
+
+class _ReportExport(PermissionRequiredMixin, View):
+    permission_required = "enrollment.view_townshipreport"
+
+    def get(self, request, pk):
+        reports = TownshipReport.objects.for_user(request.user).select_related(
+            "campaign", "township"
+        )
+        report = get_object_or_404(reports, pk=pk)
+        breakdown = report_breakdown(report=report, user=request.user)
+        name = f"{report.campaign.year}年度汇总表_{report.township.name}"
+        return self.respond(report, breakdown, name)
+
+
+class TownshipReportPdfView(_ReportExport):
+    def respond(self, report, breakdown, name):
+        return _pdf(township_report_pdf(report, breakdown), quote(f"{name}.pdf"))
+
+
+class TownshipReportXlsxView(_ReportExport):
+    def respond(self, report, breakdown, name):
+        return township_report_workbook(report, breakdown).response(f"{name}.xlsx")
+
+
+urlpatterns = [
+    path("rosters/<int:pk>/roster.pdf", RosterPdfView.as_view(), name="roster_pdf"),
+    path("rosters/<int:pk>/roster.xlsx", RosterXlsxView.as_view(), name="roster_xlsx"),
+    path(
+        "reports/<int:pk>/summary.pdf", TownshipReportPdfView.as_view(), name="township_report_pdf"
+    ),
+    path(
+        "reports/<int:pk>/summary.xlsx",
+        TownshipReportXlsxView.as_view(),
+        name="township_report_xlsx",
+    ),
+]

@@ -27,7 +27,7 @@ from ..selectors.campaigns import current_campaign
 from ..selectors.rosters import UNDECIDED, roster_figures, roster_households
 from ..services import rosters as services
 
-PER_PAGE = 100
+PER_PAGE = 50
 
 
 def _scoped_roster(user, pk) -> Roster:
@@ -90,6 +90,7 @@ class RosterRow:
         self.eligible = household.eligibility == Reason.ELIGIBLE
         self.eligibility_label = Reason(household.eligibility).label
         self.full_ids = full_ids
+        self.lines = list(self.entry.products.all()) if self.entry else []
 
     @property
     def state(self) -> str:
@@ -122,18 +123,16 @@ class RosterRow:
 
     @property
     def products(self) -> list[str]:
-        if not self.entry:
-            return []
         return [
             f"{line.product.short_name} {line.shares} 份（{len(line.persons.all())} 人）"
-            for line in self.entry.products.all()
+            for line in self.lines
         ]
 
     @property
     def premium(self):
         if not self.entry:
             return None
-        return sum(line.premium for line in self.entry.products.all())
+        return sum(line.premium for line in self.lines)
 
 
 class RosterDetailView(PermissionRequiredMixin, TemplateView):
