@@ -49,7 +49,7 @@ def verification_workbook(verification: Verification) -> XlsxWriter:
         employers,
         caption=(
             f"企事业单位发放奖励金的符合条件家庭{rule}　"
-            f"应缴保费 = 参保人数 × 每份保费 {verification.premium} 元"
+            f"应缴保费 = 户数 × 2 份保单 × 每份保费 {verification.premium} 元"
         ),
     )
     city = verification.is_city

@@ -218,13 +218,17 @@ def _employers(households, *group_by: str, age_date: date, age_limit: int):
     )
 
 
+POLICIES_PER_HOUSEHOLD = 2
+
+
 def _employer_row(entry: dict, *, township: Area | None, premium: Decimal) -> EmployerRow:
     return EmployerRow(
         employer=entry["employer_name"],
         township=township,
         households=entry["households"],
         persons=entry["persons"],
-        amount=entry["persons"] * premium,
+        # Two policies a household (平安险 and 安康险), each one share: policies × premium.
+        amount=entry["households"] * POLICIES_PER_HOUSEHOLD * premium,
     )
 
 

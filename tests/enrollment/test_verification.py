@@ -169,11 +169,11 @@ def test_township_page_shows_every_count(world, register, client_for):
     employers = tables["verification-employers"]
     assert employers["head"] == [["奖励金发放单位", "户数", "参保人数", "应缴保费（元）"]]
     assert employers["body"] == [
-        [SANYOU, "1", "3", "60.00"],
-        [PORT, "3", "8", "160.00"],  # two families of 3 and a single-parent family of 2
+        [SANYOU, "1", "3", "40.00"],
+        [PORT, "3", "8", "120.00"],  # three families, two policies each
     ]
-    assert employers["foot"] == [["合计", "4", "11", "220.00"]]
-    assert "应缴保费 = 参保人数 × 每份保费 20.00 元" in text
+    assert employers["foot"] == [["合计", "4", "11", "160.00"]]
+    assert "应缴保费 = 户数 × 2 份保单（平安险、安康险各 1 份）× 每份保费 20.00 元" in text
     export = reverse("enrollment:verification_export")
     assert f'href="{export}?township={world.town_a.pk}&amp;{QUERY.replace("&", "&amp;")}"' in text
 
@@ -241,8 +241,8 @@ def test_premium_per_share_is_a_parameter(world, register):
         premium=Decimal("25.50"),
     )
     amounts = {row.employer: row.amount for row in verification.employers}
-    assert amounts == {SANYOU: Decimal("76.50"), PORT: Decimal("204.00")}
-    assert verification.employer_total.amount == Decimal("280.50")
+    assert amounts == {SANYOU: Decimal("51.00"), PORT: Decimal("153.00")}
+    assert verification.employer_total.amount == Decimal("204.00")
 
 
 # --- the city roll-up ---
@@ -263,11 +263,11 @@ def test_city_page_rolls_up_by_township(world, register, client_for):
         ["乡镇（园区）", "奖励金发放单位", "户数", "参保人数", "应缴保费（元）"]
     ]
     assert employers["body"] == [
-        ["海门镇", SANYOU, "1", "3", "60.00"],
-        ["海门镇", PORT, "3", "8", "160.00"],
+        ["海门镇", SANYOU, "1", "3", "40.00"],
+        ["海门镇", PORT, "3", "8", "120.00"],
         ["三星镇", SANYOU, "1", "2", "40.00"],  # a single-parent family: child and father
     ]
-    assert employers["foot"] == [["合计", "5", "13", "260.00"]]
+    assert employers["foot"] == [["合计", "5", "13", "200.00"]]
 
 
 def test_leader_sees_the_city_and_any_township(world, register, client_for):
@@ -358,13 +358,13 @@ def test_township_export(world, register, client_for):
 
     employers = workbook["企事业单位"]
     rows = values(employers)
-    assert rows[0][0].endswith("应缴保费 = 参保人数 × 每份保费 20.00 元")
+    assert rows[0][0].endswith("应缴保费 = 户数 × 2 份保单 × 每份保费 20.00 元")
     assert rows[1] == ["奖励金发放单位", "户数", "参保人数", "应缴保费（元）"]
     assert [row[:3] for row in rows[2:]] == [[SANYOU, 1, 3], [PORT, 3, 8], ["合计", 4, 11]]
     assert [fen(row[3]) for row in rows[2:]] == [
-        Decimal("60.00"),
+        Decimal("40.00"),
+        Decimal("120.00"),
         Decimal("160.00"),
-        Decimal("220.00"),
     ]
     assert employers["D3"].number_format == "#,##0.00"
 
@@ -397,10 +397,10 @@ def test_city_export(world, register, client_for):
         ["合计", None, 5, 13],
     ]
     assert [fen(row[4]) for row in rows[2:]] == [
-        Decimal("60.00"),
-        Decimal("160.00"),
         Decimal("40.00"),
-        Decimal("260.00"),
+        Decimal("120.00"),
+        Decimal("40.00"),
+        Decimal("200.00"),
     ]
 
 
