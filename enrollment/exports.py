@@ -1,7 +1,11 @@
 """Spreadsheets of the enrollment app, all written with ``haimen_insurance.xlsx``."""
 
+from decimal import Decimal
+
 from haimen_insurance.xlsx import INTEGER, MONEY, TEXT, Column, XlsxWriter
 
+from .selectors.policies import POLICY_LIST_HEADERS
+from .selectors.reports import VILLAGE_PAYER
 from .selectors.verification import Verification
 
 
@@ -147,4 +151,51 @@ def township_report_workbook(report, breakdown) -> XlsxWriter:
 
     writer.rows([row.village.name, *values(row)] for row in breakdown.rows)
     writer.totals(["合计", *values(breakdown.total)])
+    return writer
+
+
+def employer_dues_workbook(report, breakdown) -> XlsxWriter:
+    """What each employer unit owes for its households: households, policies, persons, amount;
+    the village collective's share and a totals row close the sheet."""
+    writer = XlsxWriter()
+    columns = [
+        Column("奖励金发放单位", width=30),
+        Column("参保户数", INTEGER),
+        Column("保单数", INTEGER),
+        Column("被保险人数", INTEGER),
+        Column("应缴保费（元）", MONEY),
+    ]
+    caption = f"{report.township.name}{report.campaign}企事业单位应缴保费"
+    writer.sheet("企事业单位应缴", columns, caption=caption)
+    employers = [
+        (payer, amounts) for payer, amounts in breakdown.payer_rows if payer != VILLAGE_PAYER
+    ]
+    writer.rows(
+        [payer, amounts.households, amounts.policies, amounts.persons, amounts.premium]
+        for payer, amounts in employers
+    )
+    writer.totals(
+        [
+            "企事业单位合计",
+            sum(amounts.households for _, amounts in employers),
+            sum(amounts.policies for _, amounts in employers),
+            sum(amounts.persons for _, amounts in employers),
+            sum((amounts.premium for _, amounts in employers), Decimal("0.00")),
+        ]
+    )
+    return writer
+
+
+def policy_list_workbook(rows, *, title: str) -> XlsxWriter:
+    """The policy list: one row per policy, IDs, birth dates and policy numbers as text. Rows
+    stream through write-only mode; the insurer may fill in 保单号 and upload the file back."""
+    writer = XlsxWriter()
+    kinds = {"份数": INTEGER, "保费（元）": MONEY}
+    widths = {"身份证号": 21, "第二被保险人身份证号": 21, "保单号": 20, "证号": 16}
+    columns = [
+        Column(header, kinds.get(header, TEXT), width=widths.get(header))
+        for header in POLICY_LIST_HEADERS
+    ]
+    writer.sheet(title, columns)
+    writer.plain_rows(rows)
     return writer

@@ -1,4 +1,4 @@
-"""Search and filters of the register list."""
+"""Search and filters of the register list and of policy search."""
 
 import django_filters
 from django.db.models import Q
@@ -7,7 +7,7 @@ from django.utils import timezone
 from haimen_insurance.models import Area
 from haimen_insurance.roles import VILLAGE_ROLES
 
-from .models import Household
+from .models import Campaign, Household, InsuredPerson, Policy, Product
 from .resident_ids import ResidentIdError, parse_resident_id
 
 PAYER_CHOICES = [("village", "村集体"), ("employer", "企事业单位")]
@@ -73,3 +73,37 @@ class HouseholdFilter(django_filters.FilterSet):
         if value == "village":
             return queryset.filter(employer_name="")
         return queryset.exclude(employer_name="")
+
+
+class PolicyFilter(django_filters.FilterSet):
+    """Policy search: a policy number, an insured person's name or resident ID, or a
+    certificate number; narrowed by year, product and status."""
+
+    q = django_filters.CharFilter(label="姓名、身份证号、保单号或证号", method="search")
+    campaign = django_filters.ModelChoiceFilter(
+        label="参保年度", queryset=Campaign.objects.all(), empty_label="全部年度"
+    )
+    product__code = django_filters.ChoiceFilter(
+        label="险种", choices=Product.Code.choices, empty_label="全部险种"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=Policy.Status.choices, empty_label="全部状态"
+    )
+
+    class Meta:
+        model = Policy
+        fields = ["q", "campaign", "product__code", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        number = _resident_id(value) or value
+        matching = InsuredPerson.objects.filter(
+            Q(name__contains=value) | Q(id_number=number)
+        ).values("entry_product")
+        return queryset.filter(
+            Q(number__iexact=value)
+            | Q(household__certificate_no=value)
+            | Q(entry_product__in=matching)
+        )

@@ -1,10 +1,13 @@
-"""Printable forms: the village roster (名册) and the township summary (汇总表).
+"""Printable forms: the village roster (名册) and the township summary (汇总表), A4 landscape;
+the premium transfer voucher (资金划拨单) and a household's insurance certificate (参保凭证), A4
+portrait.
 
-reportlab with the built-in CID font STSong-Light, so no font is downloaded; A4 landscape; each
-page numbered 第 x 页 共 y 页; signature lines and a stamp box where the paper form has them.
+reportlab with the built-in CID font STSong-Light, so no font is downloaded; each page numbered
+第 x 页 共 y 页; signature lines and a stamp box where the paper form has them.
 """
 
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -17,6 +20,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from haimen_insurance.money import format_yuan, to_capital_yuan
+from haimen_insurance.privacy import mask
+
+from .models import FundTransfer, Policy
+from .selectors.reports import Breakdown
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -27,6 +34,7 @@ _CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
 
 
 ROWS_PER_TABLE = 20
+LANDSCAPE = landscape(A4)
 
 
 def _wrapped(text: str, width: int):
@@ -69,10 +77,10 @@ def _table(data, widths, *, header_rows=1, total_row=False):
     return table
 
 
-def _signatures(*labels):
-    """Signature lines and a stamp box, as on the paper form."""
+def _signatures(*labels, width=255 * mm, stamp_label="（盖章）"):
+    """Signature lines and a stamp box, as on the paper form, across ``width``."""
     line = "：________________　　".join(labels) + "：________________"
-    stamp = Table([[Paragraph("（盖章）", _TEXT)]], colWidths=[45 * mm], rowHeights=[30 * mm])
+    stamp = Table([[Paragraph(stamp_label, _TEXT)]], colWidths=[45 * mm], rowHeights=[30 * mm])
     stamp.setStyle(
         TableStyle(
             [
@@ -84,15 +92,15 @@ def _signatures(*labels):
     )
     return [
         Spacer(1, 6 * mm),
-        Table([[Paragraph(line, _TEXT), stamp]], colWidths=[200 * mm, 55 * mm]),
+        Table([[Paragraph(line, _TEXT), stamp]], colWidths=[width - 55 * mm, 55 * mm]),
     ]
 
 
-def _build(story, title: str) -> bytes:
+def _build(story, title: str, *, pagesize=LANDSCAPE) -> bytes:
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
-        pagesize=landscape(A4),
+        pagesize=pagesize,
         leftMargin=12 * mm,
         rightMargin=12 * mm,
         topMargin=12 * mm,
@@ -202,3 +210,213 @@ def township_report_pdf(report, breakdown) -> bytes:
         *_signatures("填报人", "审核人", "乡镇（园区）计生办负责人", "日期"),
     ]
     return _build(story, title)
+
+
+# --- portrait forms: the transfer voucher and the household certificate ---
+
+PORTRAIT_WIDTH = A4[0] - 24 * mm  # the page less _build's margins
+_FORM = ParagraphStyle("form", fontName=FONT, fontSize=10, leading=14)
+_HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=11, leading=16, spaceBefore=4)
+_ITEM = ParagraphStyle("item", parent=_FORM, leftIndent=12, firstLineIndent=-12)
+_LABEL_BACKGROUND = colors.HexColor("#EEF1F5")
+# Label, value, label, value: the columns of a bordered form.
+_FORM_WIDTHS = [w * mm for w in (26, 67)] * 2
+
+
+def _date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _form_cell(text: str):
+    """A wrapping cell; each line of ``text`` starts a new line."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), _FORM)
+
+
+def _fields(*rows):
+    """Lines of 「label：value」 fields above a form, in even columns, without borders."""
+    columns = max(len(row) for row in rows)
+    data = [[_form_cell(field) for field in row] + [""] * (columns - len(row)) for row in rows]
+    table = Table(data, colWidths=[PORTRAIT_WIDTH / columns] * columns)
+    table.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (0, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    return table
+
+
+def _form(rows):
+    """A bordered form of label/value pairs: a row of one pair spans the whole width, a row of
+    two pairs sits side by side. Labels are shaded."""
+    data = []
+    style = [
+        ("FONT", (0, 0), (-1, -1), FONT, 10),
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for number, pairs in enumerate(rows):
+        row = []
+        for label, value in pairs:
+            row += [label, _form_cell(value)]
+        style += [
+            ("BACKGROUND", (2 * i, number), (2 * i, number), _LABEL_BACKGROUND)
+            for i in range(len(pairs))
+        ]
+        if len(pairs) == 1:
+            row += ["", ""]
+            style.append(("SPAN", (1, number), (3, number)))
+        data.append(row)
+    table = Table(data, colWidths=_FORM_WIDTHS)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> bytes:
+    """The premium transfer voucher (资金划拨单) of a township report: payer, payee, the amount in
+    capital numerals and figures, what it pays for, and where the money comes from by funding
+    source and by product (``selectors.reports.report_breakdown``). Runs no query when the
+    transfer's report has its campaign and township loaded."""
+    report = transfer.report
+    title = "海门市独生子女保险保费资金划拨单"
+    purpose = (
+        f"{report.campaign}独生子女保险保费（{report.township.name}，"
+        f"参保 {report.households} 户，保单 {report.policies} 份）"
+    )
+    form = _form(
+        [
+            [("付款单位", transfer.payer_name), ("收款单位", transfer.payee_name)],
+            [("付款账号", transfer.payer_account), ("收款账号", transfer.payee_account)],
+            [("付款开户行", transfer.payer_bank), ("收款开户行", transfer.payee_bank)],
+            [("金额（大写）", f"人民币{to_capital_yuan(transfer.amount)}")],
+            [("金额（小写）", f"¥{format_yuan(transfer.amount)}")],
+            [("用途", purpose)],
+        ]
+    )
+    payer_data = [["资金来源", "参保户数", "保单数", "被保险人数", "保费（元）"]]
+    for payer, amounts in [*breakdown.payer_rows, ("合计", breakdown.payer_total)]:
+        payer_data.append(
+            [
+                _wrapped(payer, 20),
+                str(amounts.households),
+                str(amounts.policies),
+                str(amounts.persons),
+                format_yuan(amounts.premium),
+            ]
+        )
+    product_data = [["险种", "保费（元）"]]
+    product_data += [
+        [str(product), format_yuan(premium)]
+        for product, premium in zip(
+            breakdown.products, breakdown.total.product_premiums, strict=True
+        )
+    ]
+    product_data.append(["合计", format_yuan(breakdown.total.amounts.premium)])
+    products = _table(product_data, [w * mm for w in (70, 36)], total_row=True)
+    products.hAlign = "LEFT"
+    story = [
+        Paragraph(title, _TITLE),
+        Spacer(1, 4 * mm),
+        _fields([f"凭证号：{transfer.voucher_no}", f"划拨日期：{_date(transfer.transfer_date)}"]),
+        Spacer(1, 2 * mm),
+        form,
+        Spacer(1, 5 * mm),
+        Paragraph("保费构成（按资金来源）", _HEADING),
+        Spacer(1, 1 * mm),
+        _table(payer_data, [w * mm for w in (70, 26, 26, 28, 36)], total_row=True),
+        Spacer(1, 3 * mm),
+        Paragraph("保费构成（按险种）", _HEADING),
+        Spacer(1, 1 * mm),
+        products,
+        *_signatures("单位负责人", "复核", "经办", width=PORTRAIT_WIDTH),
+    ]
+    return _build(story, title, pagesize=A4)
+
+
+def _persons_text(entry_product, *, full_ids: bool) -> str:
+    """Each insured person on a line: name（relation）and the resident ID, masked unless
+    ``full_ids``."""
+    return "\n".join(
+        f"{person.name}（{person.get_relation_display()}）　"
+        f"{person.id_number if full_ids else mask(person.id_number)}"
+        for person in entry_product.persons.all()
+    )
+
+
+def _cover_text(policy) -> str:
+    """The sums insured: each cap times the shares, per person where the product says so."""
+    product, shares = policy.product, policy.entry_product.shares
+    each = "每人" if product.caps_per_person else ""
+    return (
+        f"{each}意外身故/伤残 {format_yuan(product.accident_cap * shares)} 元；"
+        f"{each}意外医疗 {format_yuan(product.medical_cap * shares)} 元"
+    )
+
+
+def _policy_form(policy, *, full_ids: bool):
+    insurer = policy.insurer
+    return _form(
+        [
+            [("险种", str(policy.product)), ("保单号", policy.number)],
+            [("被保险人", _persons_text(policy.entry_product, full_ids=full_ids))],
+            [
+                ("份数", str(policy.entry_product.shares)),
+                ("保费（元）", format_yuan(policy.entry_product.premium)),
+            ],
+            [("保险期间", f"{_date(policy.coverage_start)} 至 {_date(policy.coverage_end)}")],
+            [("保险金额", _cover_text(policy))],
+            [("承保公司", insurer.name), ("报案电话", insurer.phone or "—")],
+        ]
+    )
+
+
+CLAIM_SERVICE = (
+    "理赔服务标准：材料齐全且 1000 元以下的案件当日结案；一般案件 7 日内、疑难案件 15 日内"
+    "答复；5000 元以上的赔款送上门。"
+)
+
+
+def household_certificate_pdf(*, policies: list[Policy], full_ids: bool) -> bytes:
+    """The insurance certificate (参保凭证) of one household in one campaign: each of its
+    policies with the insured persons, cover and insurer, and how to report a claim.
+
+    ``policies`` share household and campaign and come with ``campaign``, ``product``,
+    ``insurer``, ``village__parent`` and ``entry_product__entry`` selected and
+    ``entry_product__persons`` prefetched; then no query runs (without ``campaign``, as
+    ``selectors.policies.household_policies`` gives them, one). IDs are masked unless
+    ``full_ids``.
+    """
+    if not policies:
+        raise ValueError("a certificate needs at least one policy")
+    first = policies[0]
+    entry, village = first.entry_product.entry, first.village
+    title = "独生子女家庭参保凭证"
+    story = [
+        Paragraph(title, _TITLE),
+        Spacer(1, 4 * mm),
+        _fields(
+            [
+                f"参保年度：{first.campaign}",
+                f"证号：{entry.certificate_no}",
+                f"子女姓名：{entry.child_name}",
+            ],
+            [f"乡镇（园区）：{village.parent.name}", f"村（社区）：{village.name}"],
+        ),
+    ]
+    for policy in policies:
+        story += [Spacer(1, 4 * mm), _policy_form(policy, full_ids=full_ids)]
+    phones = "、".join(
+        dict.fromkeys(policy.insurer.phone for policy in policies if policy.insurer.phone)
+    )
+    call = f"，或拨打保险公司报案电话 {phones}" if phones else "，或向承保保险公司报案"
+    guidance = [
+        f"1. 出险后请在 48 小时内向本村（社区）计生专干报告{call}。",
+        "2. 请保留医疗发票、病历、费用清单、出院小结等材料，理赔时一并提交。",
+        f"3. {CLAIM_SERVICE}",
+    ]
+    story += [
+        Spacer(1, 5 * mm),
+        Paragraph("出险后如何报案", _HEADING),
+        *(Paragraph(escape(text), _ITEM) for text in guidance),
+        *_signatures("经办人", "日期", width=PORTRAIT_WIDTH, stamp_label="村（社区）盖章"),
+    ]
+    return _build(story, title, pagesize=A4)

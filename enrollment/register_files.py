@@ -201,7 +201,7 @@ class RegisterFile:
         )
 
 
-class _FileError(Exception):
+class UnreadableFile(Exception):
     """The file as a whole cannot be read; the message is shown as it is."""
 
 
@@ -217,10 +217,16 @@ def read_register(
     try:
         rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
         _read_rows(rows, result, today=today, progress=progress)
-    except _FileError as error:
+    except UnreadableFile as error:
         result.errors.append(RowError(None, "", str(error)))
     sort_errors(result.errors)
     return result
+
+
+def spreadsheet_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, tuple]]:
+    """(row number as Excel shows it, values) of an .xlsx or .csv file; raises
+    ``UnreadableFile`` with a Chinese message when the file cannot be read."""
+    return _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
 
 
 def normalise_header(value) -> str:
@@ -260,13 +266,13 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except _BROKEN_XLSX as error:
-        raise _FileError(
+        raise UnreadableFile(
             "无法打开这个 Excel 文件，请确认它是 .xlsx 格式（Excel 2007 及以后版本保存）"
         ) from error
     try:
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     except _BROKEN_XLSX as error:
-        raise _FileError("Excel 文件已损坏，读到一半无法继续，请重新保存后上传") from error
+        raise UnreadableFile("Excel 文件已损坏，读到一半无法继续，请重新保存后上传") from error
     finally:
         workbook.close()
 
@@ -279,7 +285,9 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _FileError("无法识别 CSV 文件的编码，请用 Excel 另存为“CSV UTF-8（逗号分隔）”后重新上传")
+    raise UnreadableFile(
+        "无法识别 CSV 文件的编码，请用 Excel 另存为“CSV UTF-8（逗号分隔）”后重新上传"
+    )
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
@@ -290,7 +298,7 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
     try:
         yield from enumerate((tuple(row) for row in reader), start=1)
     except csv.Error as error:
-        raise _FileError(f"CSV 文件格式有误（第{reader.line_num}行）：{error}") from error
+        raise UnreadableFile(f"CSV 文件格式有误（第{reader.line_num}行）：{error}") from error
 
 
 # Header and rows -----------------------------------------------------------------------------
@@ -308,8 +316,8 @@ def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple]:
         if line >= _HEADER_SEARCH_ROWS:
             break
     if line == 0:
-        raise _FileError("文件是空的，没有任何内容")
-    raise _FileError(
+        raise UnreadableFile("文件是空的，没有任何内容")
+    raise UnreadableFile(
         "找不到表头：文件前几行中没有“证号”等列名。请使用系统提供的模板，第一行为列名。"
     )
 
@@ -324,7 +332,7 @@ def _column_index(header_values: tuple, line: int, result: RegisterFile) -> dict
         if header is None:
             result.notices.append(Notice(line, str(value).strip(), "未识别的列，已忽略"))
         elif header in index:
-            raise _FileError(f"表头中“{header}”列出现了两次，请删除多余的一列")
+            raise UnreadableFile(f"表头中“{header}”列出现了两次，请删除多余的一列")
         else:
             index[header] = position
     missing = [header for header in REQUIRED_HEADERS if header not in index]
@@ -334,7 +342,7 @@ def _column_index(header_values: tuple, line: int, result: RegisterFile) -> dict
     if not pairs_present:
         missing.append("父亲姓名和父亲身份证号（或母亲姓名和母亲身份证号）")
     if missing:
-        raise _FileError(
+        raise UnreadableFile(
             f"缺少必需的列：{'、'.join(missing)}。请使用系统提供的模板，列名见第一行。"
         )
     return index

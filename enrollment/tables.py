@@ -1,9 +1,10 @@
-"""Tables of the register, with resident IDs masked for the roles that do not see them in full."""
+"""Tables of the register and of policy search, with resident IDs masked for the roles that do
+not see them in full."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from .models import Household
+from .models import Household, Policy
 from .resident_ids import mask
 
 STATUS_BADGES = {
@@ -69,4 +70,65 @@ class HouseholdTable(tables.Table):
             '<span class="badge {}">{}</span>',
             STATUS_BADGES[record.status],
             record.get_status_display(),
+        )
+
+
+class PolicyTable(tables.Table):
+    number = tables.Column(verbose_name="保单号")
+    product = tables.Column(verbose_name="险种", accessor="product__code")
+    persons = tables.Column(verbose_name="被保险人", accessor="pk", orderable=False)
+    certificate_no = tables.Column(verbose_name="证号", accessor="household__certificate_no")
+    village = tables.Column(verbose_name="村（社区）", accessor="village__name")
+    coverage = tables.Column(verbose_name="保险期间", accessor="coverage_start")
+    insurer = tables.Column(verbose_name="承保公司", accessor="insurer__code")
+    status = tables.Column(verbose_name="状态")
+    certificate = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = Policy
+        fields = [
+            "number",
+            "product",
+            "persons",
+            "certificate_no",
+            "village",
+            "coverage",
+            "insurer",
+            "status",
+            "certificate",
+        ]
+        attrs = {"class": "table table-sm table-hover align-middle bg-white", "id": "policies"}
+        empty_text = "没有符合条件的保单。"
+
+    def __init__(self, *args, full_ids: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.full_ids = full_ids
+
+    def render_product(self, record):
+        return record.product.short_name
+
+    def render_persons(self, record):
+        return format_html_join(
+            "<br>",
+            '{}（{}） <span class="text-muted small">{}</span>',
+            (
+                (
+                    person.name,
+                    person.get_relation_display(),
+                    shown_id(person.id_number, full=self.full_ids),
+                )
+                for person in record.entry_product.persons.all()
+            ),
+        )
+
+    def render_coverage(self, record):
+        return f"{record.coverage_start:%Y-%m-%d} 至 {record.coverage_end:%Y-%m-%d}"
+
+    def render_insurer(self, record):
+        return record.insurer.name
+
+    def render_certificate(self, record):
+        return format_html(
+            '<a class="btn btn-outline-secondary btn-sm" href="{}">参保凭证</a>',
+            record.get_absolute_url(),
         )

@@ -1,6 +1,15 @@
 """Each view module owns its routes (``urlpatterns`` at its foot); all live in this namespace."""
 
-from .views import campaigns, households, imports, reports, roster_exports, rosters, verification
+from .views import (
+    campaigns,
+    households,
+    imports,
+    policies,
+    reports,
+    roster_exports,
+    rosters,
+    verification,
+)
 
 app_name = "enrollment"
 
@@ -12,4 +21,5 @@ urlpatterns = [
     *rosters.urlpatterns,
     *reports.urlpatterns,
     *roster_exports.urlpatterns,
+    *policies.urlpatterns,
 ]

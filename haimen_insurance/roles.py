@@ -28,6 +28,7 @@ _HOUSEHOLD_EDIT = [
 ]
 _CAMPAIGN_VIEW = ["enrollment.view_campaign"]
 _REPORT_VIEW = ["enrollment.view_campaign", "enrollment.view_townshipreport"]
+_MONEY_VIEW = ["enrollment.view_fundtransfer", "enrollment.view_policy"]
 _CITY_VIEW = [
     "haimen_insurance.view_area",
     "haimen_insurance.view_user",
@@ -36,6 +37,7 @@ _CITY_VIEW = [
     "enrollment.view_verification",
     "enrollment.view_roster",
     *_REPORT_VIEW,
+    *_MONEY_VIEW,
 ]
 ROLE_PERMISSIONS = {
     Role.VILLAGE_CADRE: [
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS = {
         *_CAMPAIGN_VIEW,
         "enrollment.view_roster",
         "enrollment.submit_roster",
+        "enrollment.view_policy",
     ],
     Role.TOWNSHIP_OFFICER: [
         "haimen_insurance.view_area",
@@ -55,9 +58,20 @@ ROLE_PERMISSIONS = {
         "enrollment.review_roster",
         "enrollment.make_township_report",
         *_REPORT_VIEW,
+        *_MONEY_VIEW,
     ],
-    Role.TOWNSHIP_FINANCE: ["haimen_insurance.view_area", *_REPORT_VIEW],
-    Role.INSURER_STAFF: ["haimen_insurance.view_area", *_REPORT_VIEW],
+    Role.TOWNSHIP_FINANCE: [
+        "haimen_insurance.view_area",
+        *_REPORT_VIEW,
+        "enrollment.view_fundtransfer",
+        "enrollment.record_transfer",
+    ],
+    Role.INSURER_STAFF: [
+        "haimen_insurance.view_area",
+        *_REPORT_VIEW,
+        *_MONEY_VIEW,
+        "enrollment.issue_policy",
+    ],
     Role.CITY_OFFICER: [
         *_CITY_VIEW,
         "haimen_insurance.manage_users",

@@ -46,12 +46,24 @@ def campaign_progress(user) -> dict:
         (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
     ]
     progress["roster_total"] = sum(counts.values())
-    progress["reported_townships"] = (
+    reports = (
         TownshipReport.objects.for_user(user)
         .filter(campaign=campaign)
         .exclude(status=TownshipReport.Status.DRAFTED)
-        .count()
+        .select_related("township")
+        .order_by("township__code")
     )
+    if user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF):
+        # Their queue: the reports waiting for a transfer, then for policies.
+        progress["reports"] = list(reports)
+        progress["reported_townships"] = len(progress["reports"])
+        waiting = {
+            Role.TOWNSHIP_FINANCE: TownshipReport.Status.REPORTED,
+            Role.INSURER_STAFF: TownshipReport.Status.FUNDED,
+        }[user.role]
+        progress["waiting"] = sum(report.status == waiting for report in progress["reports"])
+    else:
+        progress["reported_townships"] = reports.count()
     return progress
 
 

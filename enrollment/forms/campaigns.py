@@ -13,7 +13,7 @@ from ..services.campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS
 PERCENT = Decimal(100)
 
 
-def _date_field(label: str, **kwargs) -> forms.DateField:
+def date_field(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -79,8 +79,8 @@ class CampaignForm(forms.Form):
         },
         help_text="例如 2014：保险期间为 2014 年全年的一期参保。",
     )
-    coverage_start = _date_field("保险期间起")
-    coverage_end = _date_field("保险期间止", help_text="保险期间一般为一年。")
+    coverage_start = date_field("保险期间起")
+    coverage_end = date_field("保险期间止", help_text="保险期间一般为一年。")
     age_limit = forms.IntegerField(
         label="年龄界限（周岁）",
         initial=14,
@@ -94,19 +94,19 @@ class CampaignForm(forms.Form):
         },
         help_text="独生子女未满这一年龄才可参保，按规定为 14 周岁。",
     )
-    age_date = _date_field(
+    age_date = date_field(
         "年龄判定日",
         required=False,
         help_text="按这一天的年龄判断子女是否符合条件，一般与保险期间起为同一天；"
         "留空即取保险期间起。例如年龄界限 14 周岁、判定日 2013-01-01 时，"
         "1999-01-01 出生的子女已满 14 周岁，不能参保；1999-01-02 出生的可以。",
     )
-    verification_deadline = _date_field("核查准备截止", help_text="乡镇核查各村符合条件的户数。")
-    mobilisation_deadline = _date_field("宣传发动截止", help_text="召开会议、培训村专干。")
-    implementation_deadline = _date_field(
+    verification_deadline = date_field("核查准备截止", help_text="乡镇核查各村符合条件的户数。")
+    mobilisation_deadline = date_field("宣传发动截止", help_text="召开会议、培训村专干。")
+    implementation_deadline = date_field(
         "全面实施截止", help_text="各村登记造册，乡镇审核上报，财政划拨保费。"
     )
-    review_deadline = _date_field("点评总结截止", help_text="逐级汇总、考核各乡镇。")
+    review_deadline = date_field("点评总结截止", help_text="逐级汇总、考核各乡镇。")
 
     SECTIONS = (
         ("保险期间与年龄条件", ("year", "coverage_start", "coverage_end", "age_limit", "age_date")),

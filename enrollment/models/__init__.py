@@ -1,6 +1,8 @@
-"""The register, campaigns and their products, village rosters and township reports."""
+"""The register, campaigns and their products, village rosters, township reports, premium
+transfers and policies."""
 
 from .campaigns import Campaign, Product, TownshipInsurer
+from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
 from .rosters import (
     EntryProduct,
@@ -14,8 +16,10 @@ from .rosters import (
 __all__ = [
     "Campaign",
     "EntryProduct",
+    "FundTransfer",
     "Household",
     "InsuredPerson",
+    "Policy",
     "Product",
     "RegisterImport",
     "Roster",

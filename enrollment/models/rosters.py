@@ -7,12 +7,13 @@ most once per product and campaign.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from haimen_insurance.models import Area, area_scope
+from haimen_insurance.roles import INSURER_ROLES
 
-from .campaigns import Campaign, Product
+from .campaigns import Campaign, Product, TownshipInsurer
 from .register import Household
 
 
@@ -217,6 +218,18 @@ class InsuredPerson(models.Model):
 
 class TownshipReportQuerySet(models.QuerySet):
     def for_user(self, user):
+        """An insurer sees the reports of the townships it covers in that campaign (the
+        campaign's choice of insurer, which may differ from the township's current one)."""
+        if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
+            return self.filter(
+                Exists(
+                    TownshipInsurer.objects.filter(
+                        campaign=OuterRef("campaign"),
+                        township=OuterRef("township"),
+                        insurer_id=user.insurer_id,
+                    )
+                )
+            )
         return self.filter(area_scope(user, township="township"))
 
 

@@ -19,7 +19,7 @@ from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.roles import CITY_ROLES, Role
 
 from ..eligibility import Reason
-from ..models import Campaign, Product, TownshipReport
+from ..models import Campaign, FundTransfer, Product, TownshipReport
 from ..selectors.campaigns import current_campaign
 from ..selectors.reports import (
     city_overview,
@@ -180,6 +180,17 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
             and user.area_id == report.township_id,
             rosters_link=user.role in TOWNSHIP_SIDE and user.has_perm("enrollment.view_roster"),
             city_link=user.role in CITY_ROLES,
+            transfer=FundTransfer.objects.filter(report=report).first()
+            if user.has_perm("enrollment.view_fundtransfer")
+            else None,
+            can_record_transfer=report.status == TownshipReport.Status.REPORTED
+            and user.has_perm("enrollment.record_transfer")
+            and user.area_id == report.township_id,
+            can_issue=report.status in (TownshipReport.Status.FUNDED, TownshipReport.Status.ISSUED)
+            and user.has_perm("enrollment.issue_policy"),
+            issued_count=report.issued_policies.count()
+            if report.status == TownshipReport.Status.ISSUED
+            else 0,
         )
         return context
 

@@ -18,7 +18,7 @@ from ..selectors.roster_exports import roster_lines
 from ..selectors.rosters import roster_figures
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
     return response
@@ -41,7 +41,7 @@ class _RosterExport(PermissionRequiredMixin, View):
 
 class RosterPdfView(_RosterExport):
     def respond(self, roster, lines, figures, name):
-        return _pdf(roster_pdf(roster, lines, figures), quote(f"{name}.pdf"))
+        return pdf_response(roster_pdf(roster, lines, figures), quote(f"{name}.pdf"))
 
 
 class RosterXlsxView(_RosterExport):
@@ -64,7 +64,7 @@ class _ReportExport(PermissionRequiredMixin, View):
 
 class TownshipReportPdfView(_ReportExport):
     def respond(self, report, breakdown, name):
-        return _pdf(township_report_pdf(report, breakdown), quote(f"{name}.pdf"))
+        return pdf_response(township_report_pdf(report, breakdown), quote(f"{name}.pdf"))
 
 
 class TownshipReportXlsxView(_ReportExport):

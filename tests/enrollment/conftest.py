@@ -1,13 +1,21 @@
-"""Builders for the register: households with valid resident IDs made from birth dates."""
+"""Builders for the register (households with valid resident IDs made from birth dates),
+campaigns, reported township reports and transfers."""
 
 import itertools
 from datetime import date
 
 import pytest
 
-from enrollment.models import Campaign, Household
+from enrollment.models import Campaign, Household, Roster, TownshipReport
 from enrollment.resident_ids import check_character
 from enrollment.services.campaigns import campaign_create
+from enrollment.services.rosters import (
+    roster_approve,
+    roster_enrol_all,
+    roster_submit,
+    township_report_draft,
+    township_report_submit,
+)
 
 _sequence = itertools.count(1)
 
@@ -73,3 +81,30 @@ def build_campaign(year: int = 2013, **overrides) -> Campaign:
 @pytest.fixture
 def campaign(world) -> Campaign:
     return build_campaign()
+
+
+def build_reported_report(campaign: Campaign, township, *, actor=None) -> TownshipReport:
+    """Every village roster of ``township`` enrolled in full, submitted, approved, and the
+    township report drafted and reported (by the system unless ``actor`` is given)."""
+    for roster in Roster.objects.filter(campaign=campaign, village__parent=township):
+        roster_enrol_all(actor=None, roster=roster)
+        roster_submit(actor=None, roster=roster)
+        roster_approve(actor=None, roster=roster)
+    report = township_report_draft(actor=actor, campaign=campaign, township=township)
+    return township_report_submit(actor=actor, report=report)
+
+
+def transfer_values(report: TownshipReport, **overrides) -> dict:
+    """What the finance office types for a transfer of the amount due."""
+    return {
+        "transfer_date": date(2012, 12, 30),
+        "voucher_no": "HMCZ-2012-0088",
+        "amount": report.premium,
+        "payer_name": f"{report.township.name}财政所",
+        "payer_account": "3206840100012345",
+        "payer_bank": "江苏海门农村商业银行",
+        "payee_name": "甲保险公司海门支公司",
+        "payee_account": "1105020109000123456",
+        "payee_bank": "中国工商银行海门支行",
+        **overrides,
+    }

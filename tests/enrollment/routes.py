@@ -140,10 +140,17 @@ ROWS.update(
 # --- campaigns, rosters, township reports and their exports: one module each ---
 from tests.enrollment import (  # noqa: E402
     routes_campaigns,
+    routes_policies,
     routes_reports,
     routes_roster_exports,
     routes_rosters,
 )
 
-for _module in (routes_campaigns, routes_rosters, routes_reports, routes_roster_exports):
+for _module in (
+    routes_campaigns,
+    routes_rosters,
+    routes_reports,
+    routes_roster_exports,
+    routes_policies,
+):
     ROWS.update(_module.ROWS)

@@ -456,7 +456,7 @@ def test_overview_and_township_queries_do_not_grow(
 
 
 RECONCILIATION_QUERIES = 11
-REPORT_QUERIES = 9
+REPORT_QUERIES = 10
 
 
 def test_reconciliation_queries_do_not_grow(world, campaign, client, django_assert_num_queries):
