@@ -120,12 +120,14 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
 
     ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
     The demo users' first township shows every roster state (the first cadre half-way through,
-    the second returned, the others submitted or approved); the second township has reported;
-    two more have every roster approved and reported; the rest have not started.
+    the second returned, the others submitted or approved); the second township has reported and
+    waits for its finance office; the third is funded and issued (policies numbered by the
+    system); the fourth is funded and waits for its insurer; the rest have not started.
     """
     from .models import Roster
     from .selectors.rosters import roster_households
     from .services.campaigns import campaign_create
+    from .services.policies import policies_issue, report_insurer, transfer_record
     from .services.rosters import (
         entry_decide,
         roster_approve,
@@ -205,8 +207,25 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
             roster_submit(actor=None, roster=roster)
             if index % 3 == 1:
                 roster_approve(actor=officer, roster=roster)
+    reports = []
     for township in [second, *others[:2]]:
         approve_all(township)
         report = township_report_draft(actor=None, campaign=campaign, township=township)
-        township_report_submit(actor=None, report=report)
+        reports.append(township_report_submit(actor=None, report=report))
+    for serial, report in enumerate(reports[1:], start=1):
+        covering = report_insurer(report)
+        transfer_record(
+            actor=None,
+            report=report,
+            transfer_date=date(year - 1, 12, 29),
+            voucher_no=f"HMCZ-{year - 1}-{serial:04d}",
+            amount=report.premium,
+            payer_name=f"{report.township.name}财政所",
+            payer_account=f"32068401000{serial:05d}",
+            payer_bank="江苏海门农村商业银行",
+            payee_name=covering.insurer.name,
+            payee_account=f"11050201090{serial:08d}",
+            payee_bank="中国工商银行海门支行",
+        )
+    policies_issue(actor=None, report=reports[1])
     return campaign

@@ -219,7 +219,7 @@ class PolicyListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_queryset(self):
         return (
             Policy.objects.for_user(self.request.user)
-            .select_related("product", "village", "household", "insurer")
+            .select_related("product", "village", "household", "insurer", "entry_product")
             .prefetch_related("entry_product__persons")
             .order_by("number")
         )

@@ -37,7 +37,7 @@ def test_seed_writes_haimens_areas_and_insurers(seeded):
 
 def test_every_printed_login_reaches_its_workbench(seeded, client):
     usernames = re.findall(r"^  (\w+)\s", seeded, flags=re.MULTILINE)
-    assert len(usernames) == 10
+    assert len(usernames) == 11
     assert {user.role for user in User.objects.filter(username__in=usernames)} == {
         "city_officer",
         "leader",
@@ -59,13 +59,13 @@ def test_if_empty_leaves_an_existing_database_alone(seeded):
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "未写入演示数据" in out.getvalue()
-    assert User.objects.count() == 10
+    assert User.objects.count() == 11
 
 
 def test_seeding_twice_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
     assert Area.objects.count() == 310
-    assert User.objects.count() == 10
+    assert User.objects.count() == 11
 
 
 def test_seed_writes_a_register_for_every_village(seeded):
@@ -86,9 +86,26 @@ def test_seed_puts_a_campaign_in_progress(seeded):
     assert campaign.year == 2013
     statuses = set(Roster.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
-    assert TownshipReport.objects.filter(status="reported").count() >= 3
+    assert dict(TownshipReport.objects.values_list("township__name", "status")) == {
+        "三星镇": "reported",
+        "天补镇": "issued",
+        "德胜镇": "funded",
+    }
     cadre1 = User.objects.get(username="cadre1")
     mine = Roster.objects.get(village=cadre1.area)
     assert mine.status == "draft" and mine.entries.exists()
     cadre2 = User.objects.get(username="cadre2")
     assert Roster.objects.get(village=cadre2.area).status == "returned"
+
+
+def test_seed_funds_and_issues_a_township(seeded, client):
+    from enrollment.models import FundTransfer, Policy, TownshipReport
+
+    issued = TownshipReport.objects.get(status="issued")
+    assert FundTransfer.objects.get(report=issued).amount == issued.premium
+    assert Policy.objects.filter(report=issued).count() == issued.policies > 0
+    assert Policy.objects.filter(number__startswith="PICC2013102").count() == issued.policies
+    # Each of the two waiting steps has its demo user: finance2 for 三星镇, insurer2 for 德胜镇.
+    for username, text in (("finance2", "核对并登记划拨"), ("insurer2", "下载清单、出具保单")):
+        client.force_login(User.objects.get(username=username))
+        assert text in client.get(reverse("workbench")).text
