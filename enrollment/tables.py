@@ -3,6 +3,7 @@ not see them in full."""
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import Household, Policy
 from .resident_ids import mask
@@ -109,7 +110,7 @@ class PolicyTable(tables.Table):
 
     def render_persons(self, record):
         return format_html_join(
-            "<br>",
+            mark_safe("<br>"),
             '{}（{}） <span class="text-muted small">{}</span>',
             (
                 (

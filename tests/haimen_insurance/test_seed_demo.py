@@ -37,7 +37,7 @@ def test_seed_writes_haimens_areas_and_insurers(seeded):
 
 def test_every_printed_login_reaches_its_workbench(seeded, client):
     usernames = re.findall(r"^  (\w+)\s", seeded, flags=re.MULTILINE)
-    assert len(usernames) == 11
+    assert len(usernames) == 12
     assert {user.role for user in User.objects.filter(username__in=usernames)} == {
         "city_officer",
         "leader",
@@ -59,13 +59,13 @@ def test_if_empty_leaves_an_existing_database_alone(seeded):
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "未写入演示数据" in out.getvalue()
-    assert User.objects.count() == 11
+    assert User.objects.count() == 12
 
 
 def test_seeding_twice_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
     assert Area.objects.count() == 310
-    assert User.objects.count() == 11
+    assert User.objects.count() == 12
 
 
 def test_seed_writes_a_register_for_every_village(seeded):
@@ -105,7 +105,9 @@ def test_seed_funds_and_issues_a_township(seeded, client):
     assert FundTransfer.objects.get(report=issued).amount == issued.premium
     assert Policy.objects.filter(report=issued).count() == issued.policies > 0
     assert Policy.objects.filter(number__startswith="PICC2013102").count() == issued.policies
-    # Each of the two waiting steps has its demo user: finance2 for 三星镇, insurer2 for 德胜镇.
+    # cadre4 prints 参保凭证 in 天补镇; finance2 (三星镇) and insurer2 (德胜镇) have work waiting.
+    client.force_login(User.objects.get(username="cadre4"))
+    assert "PICC2013102" in client.get(reverse("enrollment:policy_list")).text
     for username, text in (("finance2", "核对并登记划拨"), ("insurer2", "下载清单、出具保单")):
         client.force_login(User.objects.get(username=username))
         assert text in client.get(reverse("workbench")).text

@@ -24,6 +24,7 @@ DEMO_USERS = [
     "township2",
     "finance2",
     "cadre3",
+    "cadre4",
     "insurer1",
     "insurer2",
 ]
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         first, second = townships[0], townships[1]
         first_villages = list(first.children.order_by("code")[:2])
         second_village = second.children.order_by("code").first()
+        issued_village = townships[2].children.order_by("code").first()  # funded and issued
         demo_users = [
             ("city", "陈志刚", Role.CITY_OFFICER, None, None),
             ("leader", "王建国", Role.LEADER, None, None),
@@ -90,6 +92,7 @@ class Command(BaseCommand):
             ("township2", "黄晓东", Role.TOWNSHIP_OFFICER, second, None),
             ("finance2", "钱卫东", Role.TOWNSHIP_FINANCE, second, None),
             ("cadre3", "周桂芳", Role.VILLAGE_CADRE, second_village, None),
+            ("cadre4", "郭春燕", Role.VILLAGE_CADRE, issued_village, None),
             ("insurer1", "吴海燕", Role.INSURER_STAFF, None, insurers[0]),
             ("insurer2", "孙立新", Role.INSURER_STAFF, None, insurers[1]),
         ]
@@ -119,7 +122,8 @@ class Command(BaseCommand):
                 year=DEMO_AGE_DATE.year, age_date=DEMO_AGE_DATE, users=users, townships=townships
             )
             self.stdout.write(
-                f"参保年度：{campaign}，各村名册处于填报、提交、退回、审核通过和上报等状态。"
+                f"参保年度：{campaign}，各村名册处于填报、提交、退回、审核通过和上报等状态；"
+                "一个乡镇保费已划拨、保单已出具，一个等待出具保单，一个等待财政所划拨。"
             )
 
     def print_logins(self):
