@@ -28,6 +28,20 @@ ACTION_LABELS = {
     "household.revoke": "注销独生子女证",
     "household.move_away": "登记迁出",
     "household.restore": "恢复为有效证",
+    "campaign.create": "建立参保年度",
+    "campaign.update": "修改参保年度",
+    "campaign.township_insurer": "指定乡镇承保公司",
+    "product.update": "修改险种",
+    "roster.decide": "登记参保情况",
+    "roster.clear": "撤销登记",
+    "roster.enrol_all": "一键登记参保",
+    "roster.submit": "提交名册",
+    "roster.approve": "审核通过名册",
+    "roster.return": "退回名册",
+    "township_report.draft": "生成乡镇汇总表",
+    "township_report.report": "上报乡镇汇总表",
+    "transfer.record": "登记保费划拨",
+    "policies.issue": "出具保单",
 }
 
 

@@ -237,7 +237,7 @@ def test_policy_search_finds_by_name_id_and_number_within_scope(world, issued, c
         assert child.number in response.text, query
         assert child_id in response.text  # a cadre sees IDs in full
     parents = cadre.get(url, {"q": child.household.father_name}).text
-    assert f"（父亲） <span" in parents and "<br>" in parents and "&lt;br&gt;" not in parents
+    assert "（父亲） <span" in parents and "<br>" in parents and "&lt;br&gt;" not in parents
     # 新河村's families are not the 东兴村 cadre's.
     other = Policy.objects.filter(village=world.village_a2).first()
     assert other.number not in cadre.get(url).text

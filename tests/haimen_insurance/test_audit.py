@@ -64,3 +64,19 @@ def test_audit_list_shows_the_event_in_chinese(world, event, client_for):
     response = client_for(world.user("leader")).get(reverse("audit_list"))
     assert "修改用户" in response.text
     assert "测试cadre_a1" in response.text
+
+
+def test_every_action_the_services_record_reads_in_chinese():
+    """The audit trail shows action labels, never codes such as ``roster.submit``."""
+    import re
+    from pathlib import Path
+
+    from haimen_insurance.audit import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = set()
+    for app in ("haimen_insurance", "enrollment", "claims"):
+        for source in (root / app).rglob("*.py"):
+            recorded.update(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
+    assert "roster.submit" in recorded and "policies.issue" in recorded
+    assert recorded - ACTION_LABELS.keys() == set()
