@@ -77,7 +77,9 @@ class HouseholdTable(tables.Table):
 class PolicyTable(tables.Table):
     number = tables.Column(verbose_name="保单号")
     product = tables.Column(verbose_name="险种", accessor="product__code")
-    persons = tables.Column(verbose_name="被保险人", accessor="pk", orderable=False)
+    persons = tables.Column(
+        verbose_name="被保险人", accessor="pk", orderable=False, attrs={"td": {"class": "hm-wrap"}}
+    )
     certificate_no = tables.Column(verbose_name="证号", accessor="household__certificate_no")
     village = tables.Column(verbose_name="村（社区）", accessor="village__name")
     coverage = tables.Column(verbose_name="保险期间", accessor="coverage_start")
@@ -89,6 +91,7 @@ class PolicyTable(tables.Table):
         model = Policy
         fields = [
             "number",
+            "certificate",
             "product",
             "persons",
             "certificate_no",
@@ -96,8 +99,8 @@ class PolicyTable(tables.Table):
             "coverage",
             "insurer",
             "status",
-            "certificate",
         ]
+        sequence = fields
         attrs = {"class": "table table-sm table-hover align-middle bg-white", "id": "policies"}
         empty_text = "没有符合条件的保单。"
 

@@ -1,6 +1,7 @@
 """Forms of the last two steps: the finance office's transfer and the insurer's policy-number file.
 The services check the rules; these forms only parse what was typed."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -22,15 +23,24 @@ def _text_field(label: str, max_length: int, **kwargs) -> forms.CharField:
     )
 
 
+class YuanField(forms.DecimalField):
+    """An amount as people write it: 1200.00, 1,200.00 or ¥1,200.00 all read as 1200.00."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s,，¥￥元]", "", value)
+        return super().to_python(value)
+
+
 class TransferForm(forms.Form):
     transfer_date = date_field("划拨日期")
     voucher_no = _text_field("凭证号", 40)
-    amount = forms.DecimalField(
+    amount = YuanField(
         label="划拨金额（元）",
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "required": "请填写划拨金额。",
             "invalid": "划拨金额请填写数字，例如 1200.00。",

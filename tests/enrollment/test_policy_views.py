@@ -82,7 +82,8 @@ def test_a_wrong_amount_is_refused_on_the_page_and_nothing_is_recorded(world, re
     assert 'value="HMCZ-2012-0088"' in response.text  # what was typed is kept
     assert not FundTransfer.objects.exists()
 
-    response = client.post(url, form_data(report), follow=True)
+    # The amount as a clerk may type it, with the yuan sign, reads the same.
+    response = client.post(url, form_data(report, amount="¥ 200.00"), follow=True)
     assert "已登记划拨：凭证号 HMCZ-2012-0088，金额 200.00 元（人民币贰佰元整）" in response.text
     assert "打印资金划拨单（PDF）" in response.text
     report.refresh_from_db()
@@ -316,3 +317,18 @@ def test_an_insurer_sees_the_reports_of_the_campaigns_choice_of_insurer(world, c
     url = reverse("enrollment:township_report", args=[report.pk])
     assert client_for(world.user("insurer_b")).get(url).status_code == 200
     assert client_for(world.user("insurer_a")).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1200", "1200"),
+        ("1,200.00", "1200.00"),
+        ("¥12,345.60", "12345.60"),
+        ("1 005.00 元", "1005.00"),
+    ],
+)
+def test_the_amount_reads_as_people_write_it(typed, amount):
+    from enrollment.forms.policies import YuanField
+
+    assert YuanField(max_digits=14, decimal_places=2).clean(typed) == Decimal(amount)
