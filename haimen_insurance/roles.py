@@ -29,6 +29,7 @@ _HOUSEHOLD_EDIT = [
 _CAMPAIGN_VIEW = ["enrollment.view_campaign"]
 _REPORT_VIEW = ["enrollment.view_campaign", "enrollment.view_townshipreport"]
 _MONEY_VIEW = ["enrollment.view_fundtransfer", "enrollment.view_policy"]
+_CLAIM_REPORT = ["claims.view_claim", "claims.report_claim"]
 _CITY_VIEW = [
     "haimen_insurance.view_area",
     "haimen_insurance.view_user",
@@ -38,6 +39,7 @@ _CITY_VIEW = [
     "enrollment.view_roster",
     *_REPORT_VIEW,
     *_MONEY_VIEW,
+    "claims.view_claim",
 ]
 ROLE_PERMISSIONS = {
     Role.VILLAGE_CADRE: [
@@ -47,6 +49,7 @@ ROLE_PERMISSIONS = {
         "enrollment.view_roster",
         "enrollment.submit_roster",
         "enrollment.view_policy",
+        *_CLAIM_REPORT,
     ],
     Role.TOWNSHIP_OFFICER: [
         "haimen_insurance.view_area",
@@ -59,6 +62,7 @@ ROLE_PERMISSIONS = {
         "enrollment.make_township_report",
         *_REPORT_VIEW,
         *_MONEY_VIEW,
+        *_CLAIM_REPORT,
     ],
     Role.TOWNSHIP_FINANCE: [
         "haimen_insurance.view_area",
@@ -71,6 +75,8 @@ ROLE_PERMISSIONS = {
         *_REPORT_VIEW,
         *_MONEY_VIEW,
         "enrollment.issue_policy",
+        "claims.view_claim",
+        "claims.decide_claim",
     ],
     Role.CITY_OFFICER: [
         *_CITY_VIEW,

@@ -1,0 +1,124 @@
+"""Reads of the claims app: the cap ledger, the suggested amount, the insurer's queue and the
+claims register."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from .models import Claim
+
+CENT = Decimal("0.01")
+ACCIDENT = frozenset({Claim.Benefit.ACCIDENT_DEATH, Claim.Benefit.ACCIDENT_DISABILITY})
+# Statuses whose approved amount counts against the cap.
+COUNTED = (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.CLOSED)
+# Statuses the insurer still has to act on, and those that no longer change.
+OPEN_FOR_INSURER = (Claim.Status.WITH_INSURER, Claim.Status.ESCALATED, Claim.Status.APPROVED)
+SETTLED = (Claim.Status.PAID, Claim.Status.REJECTED, Claim.Status.CLOSED)
+
+# The service standard (DESIGN.md section 1).
+SAME_DAY_LIMIT = Decimal("1000.00")
+ORDINARY_DAYS = 7
+ESCALATED_DAYS = 15
+DOOR_DELIVERY_FROM = Decimal("5000.00")
+
+
+def benefit_group(benefit: str) -> frozenset:
+    """Death and disability share the accident cap; medical has its own."""
+    return ACCIDENT if benefit in ACCIDENT else frozenset({Claim.Benefit.MEDICAL})
+
+
+@dataclass(frozen=True)
+class CapLine:
+    label: str
+    cap: Decimal
+    used: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.cap - self.used, Decimal("0.00"))
+
+
+def benefit_cap(policy, benefit: str) -> Decimal:
+    product, shares = policy.product, policy.entry_product.shares
+    per_share = product.accident_cap if benefit in ACCIDENT else product.medical_cap
+    return per_share * shares
+
+
+def cap_line(claim: Claim, *, exclude_self: bool = True) -> CapLine:
+    """The cap of ``claim``'s benefit for its insured person (or, where caps are per policy, for
+    the policy) in its campaign, and what approved claims have used of it."""
+    policy = claim.policy
+    group = benefit_group(claim.benefit)
+    holder = (
+        Q(person=claim.person_id) if policy.product.caps_per_person else Q(policy=claim.policy_id)
+    )
+    counted = Claim.objects.filter(holder, benefit__in=group, status__in=COUNTED)
+    if exclude_self and claim.pk:
+        counted = counted.exclude(pk=claim.pk)
+    used = counted.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0.00")
+    label = "意外身故/伤残保额" if group == ACCIDENT else "意外医疗保额"
+    return CapLine(label=label, cap=benefit_cap(policy, claim.benefit), used=used)
+
+
+def suggested_amount(claim: Claim, line: CapLine) -> Decimal:
+    """DESIGN.md section 4: death pays the accident cap; disability the grade's share of it
+    (grade 1 = 100 %, each grade 10 points less); medical (expenses − paid elsewhere −
+    deductible) × ratio. Never more than what remains of the cap."""
+    product = claim.policy.product
+    if claim.benefit == Claim.Benefit.ACCIDENT_DEATH:
+        amount = line.cap
+    elif claim.benefit == Claim.Benefit.ACCIDENT_DISABILITY:
+        share = Decimal(110 - 10 * (claim.disability_grade or 10)) / 100
+        amount = line.cap * share
+    else:
+        expenses = claim.expenses or Decimal("0.00")
+        paid_elsewhere = claim.paid_elsewhere or Decimal("0.00")
+        base = max(expenses - paid_elsewhere - product.medical_deductible, Decimal("0.00"))
+        amount = base * product.reimbursement_ratio
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(amount, line.remaining)
+
+
+def service_due_date(claim: Claim, received_on, *, escalated: bool = False):
+    """Same day for a claim of at most 1,000 yuan with complete documents, 7 days for an ordinary
+    one, 15 days once escalated — counted from the day the insurer received it."""
+    from datetime import timedelta
+
+    if escalated:
+        return received_on + timedelta(days=ESCALATED_DAYS)
+    if claim.amount_claimed <= SAME_DAY_LIMIT:
+        return received_on
+    return received_on + timedelta(days=ORDINARY_DAYS)
+
+
+def insurer_queue(user) -> QuerySet:
+    """The claims waiting for the insurer: overdue first, then by due date."""
+    today = timezone.localdate()
+    return (
+        Claim.objects.for_user(user)
+        .filter(status__in=OPEN_FOR_INSURER)
+        .annotate(
+            overdue=Case(
+                When(due_date__lt=today, status__in=OPEN_FOR_INSURER[:2], then=Value(0)),
+                default=Value(1),
+            )
+        )
+        .select_related("person", "policy__product", "village__parent")
+        .order_by("overdue", F("due_date").asc(nulls_last=True), "reported_at")
+    )
+
+
+def days_to_settle(claim: Claim) -> int | None:
+    """Days from the insurer's receipt to payment or rejection."""
+    if claim.settled_on is None or claim.received_at is None:
+        return None
+    return (claim.settled_on - timezone.localtime(claim.received_at).date()).days
+
+
+def met_standard(claim: Claim) -> bool | None:
+    """Whether the claim was settled by its due date (None while it is not settled)."""
+    if claim.settled_on is None or claim.due_date is None:
+        return None
+    return claim.settled_on <= claim.due_date
