@@ -166,9 +166,9 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
             "claim.document",
             claim,
             {
-                "item": item_label(claim.benefit, item),
-                "received_on": received_on,
-                "file": document.file.name.rsplit("/", 1)[-1] if document.file else "",
+                "材料": item_label(claim.benefit, item),
+                "收到日期": received_on,
+                "扫描件": document.file.name.rsplit("/", 1)[-1] if document.file else "",
             },
         )
     return document
@@ -180,7 +180,7 @@ def claim_document_remove(*, actor, claim: Claim, item: str) -> None:
         _check_reporter(actor, claim.village)
         deleted, _ = ClaimDocument.objects.filter(claim=claim, item=item).delete()
         if deleted:
-            _audit(actor, "claim.document_remove", claim, {"item": item_label(claim.benefit, item)})
+            _audit(actor, "claim.document_remove", claim, {"材料": item_label(claim.benefit, item)})
 
 
 def claim_documents_complete(*, actor, claim: Claim) -> Claim:
@@ -230,7 +230,11 @@ def claim_escalate(*, actor, claim: Claim, reason: str) -> Claim:
             actor,
             "claim.escalate",
             claim,
-            {"status": [S.WITH_INSURER, S.ESCALATED], "reason": reason, "due_date": claim.due_date},
+            {
+                "status": [S.WITH_INSURER, S.ESCALATED],
+                "escalation_reason": reason,
+                "due_date": claim.due_date,
+            },
         )
     return claim
 

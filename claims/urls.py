@@ -1,3 +1,5 @@
+from .views import urlpatterns
+
 app_name = "claims"
 
-urlpatterns = []
+__all__ = ["app_name", "urlpatterns"]

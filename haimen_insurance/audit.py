@@ -42,6 +42,16 @@ ACTION_LABELS = {
     "township_report.report": "上报乡镇汇总表",
     "transfer.record": "登记保费划拨",
     "policies.issue": "出具保单",
+    "claim.report": "报案",
+    "claim.document": "登记理赔材料",
+    "claim.document_remove": "撤销理赔材料",
+    "claim.documents_complete": "材料齐全",
+    "claim.submit": "移交保险公司",
+    "claim.escalate": "疑难上报",
+    "claim.approve": "核定赔付",
+    "claim.reject": "拒赔",
+    "claim.pay": "赔付",
+    "claim.close": "结案",
 }
 
 

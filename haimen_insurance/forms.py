@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -49,3 +52,33 @@ class UserForm(forms.Form):
         if editing is not None:
             self.fields["username"].disabled = True
             self.fields["username"].required = False
+
+
+class YuanField(forms.DecimalField):
+    """An amount as people write it: 1200.00, 1,200.00 or ¥1,200.00 all read as 1200.00."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s,，¥￥元]", "", value)
+        return super().to_python(value)
+
+
+def yuan_field(label: str, *, max_digits: int = 12, minimum: str = "0.01", **kwargs) -> YuanField:
+    """An amount in yuan, to the fen, with the messages in Chinese."""
+    name = label.split("（")[0]
+    return YuanField(
+        label=label,
+        max_digits=max_digits,
+        decimal_places=2,
+        min_value=Decimal(minimum),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": f"请填写{name}。",
+            "invalid": f"{name}请填写数字，例如 1200.00。",
+            "min_value": f"{name}必须大于 0。" if Decimal(minimum) > 0 else f"{name}不能为负数。",
+            "max_decimal_places": f"{name}最多保留两位小数（精确到分）。",
+            "max_digits": f"{name}数额过大。",
+            "max_whole_digits": f"{name}数额过大。",
+        },
+        **kwargs,
+    )

@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem("独生子女证登记", "enrollment:household_list", REGISTER_VIEWERS),
     NavItem("核查", "enrollment:verification", VERIFIERS),
     NavItem("保单查询", "enrollment:policy_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE})),
+    NavItem("理赔", "claims:claim_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE})),
     NavItem("区划", "area_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
     NavItem("用户", "user_list", frozenset({Role.CITY_OFFICER, Role.TOWNSHIP_OFFICER})),
     NavItem("审计日志", "audit_list", CITY),

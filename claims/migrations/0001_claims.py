@@ -6,101 +6,330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enrollment', '0004_transfers_policies'),
-        ('haimen_insurance', '0002_audit_append_only'),
+        ("enrollment", "0004_transfers_policies"),
+        ("haimen_insurance", "0002_audit_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='案件号')),
-                ('benefit', models.CharField(choices=[('accident_death', '意外身故'), ('accident_disability', '意外伤残'), ('medical', '意外医疗')], max_length=25, verbose_name='保险责任')),
-                ('disability_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='伤残等级')),
-                ('incident_date', models.DateField(verbose_name='出险日期')),
-                ('incident_place', models.CharField(max_length=200, verbose_name='出险地点')),
-                ('description', models.TextField(max_length=2000, verbose_name='事故经过')),
-                ('amount_claimed', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='申请金额（元）')),
-                ('expenses', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='医疗费用（元）')),
-                ('paid_elsewhere', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='其他途径已报销（元）')),
-                ('status', models.CharField(choices=[('reported', '已报案'), ('documents_complete', '材料齐全'), ('with_insurer', '保险公司审核中'), ('escalated', '疑难上报'), ('approved', '已核定赔付'), ('rejected', '拒赔'), ('paid', '已赔付'), ('closed', '已结案')], default='reported', max_length=20, verbose_name='状态')),
-                ('late_report', models.BooleanField(default=False, verbose_name='超过48小时报案')),
-                ('reported_at', models.DateTimeField(verbose_name='报案时间')),
-                ('documents_completed_at', models.DateTimeField(blank=True, null=True, verbose_name='材料齐全时间')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='保险公司受理时间')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='应结案日期')),
-                ('escalation_reason', models.CharField(blank=True, max_length=300, verbose_name='上报原因')),
-                ('approved_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='核定赔付金额（元）')),
-                ('rejection_code', models.CharField(blank=True, choices=[('not_covered', '不属于保险责任'), ('outside_period', '出险不在保险期间内'), ('exclusion', '属于责任免除情形'), ('no_proof', '材料不能证明事故或损失'), ('paid_elsewhere', '费用已由其他途径全额报销'), ('cap_used', '保险金额已用完'), ('other', '其他')], max_length=20, verbose_name='拒赔原因')),
-                ('rejection_text', models.CharField(blank=True, max_length=500, verbose_name='拒赔说明')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='核定时间')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='赔付日期')),
-                ('paid_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='赔付金额（元）')),
-                ('paid_account', models.CharField(blank=True, max_length=60, verbose_name='收款账户')),
-                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='送赔款上门日期')),
-                ('delivered_by', models.CharField(blank=True, max_length=100, verbose_name='送达人')),
-                ('received_by_family', models.CharField(blank=True, max_length=50, verbose_name='家属签收人')),
-                ('settled_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结案时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核定人')),
-                ('insurer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='haimen_insurance.insurer', verbose_name='承保公司')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='enrollment.insuredperson', verbose_name='被保险人')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='enrollment.policy', verbose_name='保单')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报案人')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='haimen_insurance.area', verbose_name='村（社区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="案件号")),
+                (
+                    "benefit",
+                    models.CharField(
+                        choices=[
+                            ("accident_death", "意外身故"),
+                            ("accident_disability", "意外伤残"),
+                            ("medical", "意外医疗"),
+                        ],
+                        max_length=25,
+                        verbose_name="保险责任",
+                    ),
+                ),
+                (
+                    "disability_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="伤残等级"
+                    ),
+                ),
+                ("incident_date", models.DateField(verbose_name="出险日期")),
+                ("incident_place", models.CharField(max_length=200, verbose_name="出险地点")),
+                ("description", models.TextField(max_length=2000, verbose_name="事故经过")),
+                (
+                    "amount_claimed",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="申请金额（元）"
+                    ),
+                ),
+                (
+                    "expenses",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="医疗费用（元）",
+                    ),
+                ),
+                (
+                    "paid_elsewhere",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="其他途径已报销（元）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "已报案"),
+                            ("documents_complete", "材料齐全"),
+                            ("with_insurer", "保险公司审核中"),
+                            ("escalated", "疑难上报"),
+                            ("approved", "已核定赔付"),
+                            ("rejected", "拒赔"),
+                            ("paid", "已赔付"),
+                            ("closed", "已结案"),
+                        ],
+                        default="reported",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("late_report", models.BooleanField(default=False, verbose_name="超过48小时报案")),
+                ("reported_at", models.DateTimeField(verbose_name="报案时间")),
+                (
+                    "documents_completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="材料齐全时间"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="保险公司受理时间"),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="应结案日期")),
+                (
+                    "escalation_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="上报原因"),
+                ),
+                (
+                    "approved_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="核定赔付金额（元）",
+                    ),
+                ),
+                (
+                    "rejection_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_covered", "不属于保险责任"),
+                            ("outside_period", "出险不在保险期间内"),
+                            ("exclusion", "属于责任免除情形"),
+                            ("no_proof", "材料不能证明事故或损失"),
+                            ("paid_elsewhere", "费用已由其他途径全额报销"),
+                            ("cap_used", "保险金额已用完"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="拒赔原因",
+                    ),
+                ),
+                (
+                    "rejection_text",
+                    models.CharField(blank=True, max_length=500, verbose_name="拒赔说明"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="核定时间"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="赔付日期")),
+                (
+                    "paid_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="赔付金额（元）",
+                    ),
+                ),
+                (
+                    "paid_account",
+                    models.CharField(blank=True, max_length=60, verbose_name="收款账户"),
+                ),
+                (
+                    "delivered_on",
+                    models.DateField(blank=True, null=True, verbose_name="送赔款上门日期"),
+                ),
+                (
+                    "delivered_by",
+                    models.CharField(blank=True, max_length=100, verbose_name="送达人"),
+                ),
+                (
+                    "received_by_family",
+                    models.CharField(blank=True, max_length=50, verbose_name="家属签收人"),
+                ),
+                ("settled_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结案时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核定人",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="haimen_insurance.insurer",
+                        verbose_name="承保公司",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="enrollment.insuredperson",
+                        verbose_name="被保险人",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="enrollment.policy",
+                        verbose_name="保单",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报案人",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="haimen_insurance.area",
+                        verbose_name="村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '理赔案件',
-                'verbose_name_plural': '理赔案件',
-                'ordering': ['-reported_at', '-pk'],
-                'permissions': [('report_claim', '报案及收集理赔材料'), ('decide_claim', '理赔核定与赔付')],
+                "verbose_name": "理赔案件",
+                "verbose_name_plural": "理赔案件",
+                "ordering": ["-reported_at", "-pk"],
+                "permissions": [
+                    ("report_claim", "报案及收集理赔材料"),
+                    ("decide_claim", "理赔核定与赔付"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClaimDocument',
+            name="ClaimDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=30, verbose_name='材料')),
-                ('received_on', models.DateField(verbose_name='收到日期')),
-                ('file', models.FileField(blank=True, upload_to='claims/%Y/%m/', verbose_name='扫描件')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='claims.claim', verbose_name='理赔案件')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=30, verbose_name="材料")),
+                ("received_on", models.DateField(verbose_name="收到日期")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="claims/%Y/%m/", verbose_name="扫描件"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="claims.claim",
+                        verbose_name="理赔案件",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '理赔材料',
-                'verbose_name_plural': '理赔材料',
-                'ordering': ['claim', 'pk'],
+                "verbose_name": "理赔材料",
+                "verbose_name_plural": "理赔材料",
+                "ordering": ["claim", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['person', 'benefit', 'status'], name='claims_clai_person__6f8ec2_idx'),
+            model_name="claim",
+            index=models.Index(
+                fields=["person", "benefit", "status"], name="claims_clai_person__6f8ec2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_claimed__gte', 0)), name='claim_amount_not_negative', violation_error_message='申请金额不能为负数。'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_claimed__gte", 0)),
+                name="claim_amount_not_negative",
+                violation_error_message="申请金额不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('benefit', 'accident_disability'), _negated=True), models.Q(('disability_grade__gte', 1), ('disability_grade__lte', 10)), _connector='OR'), name='claim_disability_has_grade', violation_error_message='意外伤残须填写 1 至 10 级伤残等级。'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("benefit", "accident_disability"), _negated=True),
+                    models.Q(("disability_grade__gte", 1), ("disability_grade__lte", 10)),
+                    _connector="OR",
+                ),
+                name="claim_disability_has_grade",
+                violation_error_message="意外伤残须填写 1 至 10 级伤残等级。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('rejection_code', ''), _negated=True), _connector='OR'), name='claim_rejection_has_reason', violation_error_message='拒赔须选择原因。'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True),
+                    models.Q(("rejection_code", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="claim_rejection_has_reason",
+                violation_error_message="拒赔须选择原因。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_amount__isnull', True), ('approved_amount__gte', 0), _connector='OR'), name='claim_approved_not_negative'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approved_amount__isnull", True), ("approved_amount__gte", 0), _connector="OR"
+                ),
+                name="claim_approved_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claimdocument',
-            constraint=models.UniqueConstraint(fields=('claim', 'item'), name='claim_document_once'),
+            model_name="claimdocument",
+            constraint=models.UniqueConstraint(
+                fields=("claim", "item"), name="claim_document_once"
+            ),
         ),
     ]

@@ -1,10 +1,9 @@
 """Forms of the last two steps: the finance office's transfer and the insurer's policy-number file.
 The services check the rules; these forms only parse what was typed."""
 
-import re
-from decimal import Decimal
-
 from django import forms
+
+from haimen_insurance.forms import yuan_field
 
 from .campaigns import date_field
 
@@ -23,34 +22,10 @@ def _text_field(label: str, max_length: int, **kwargs) -> forms.CharField:
     )
 
 
-class YuanField(forms.DecimalField):
-    """An amount as people write it: 1200.00, 1,200.00 or ¥1,200.00 all read as 1200.00."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s,，¥￥元]", "", value)
-        return super().to_python(value)
-
-
 class TransferForm(forms.Form):
     transfer_date = date_field("划拨日期")
     voucher_no = _text_field("凭证号", 40)
-    amount = YuanField(
-        label="划拨金额（元）",
-        max_digits=14,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "required": "请填写划拨金额。",
-            "invalid": "划拨金额请填写数字，例如 1200.00。",
-            "min_value": "划拨金额必须大于 0。",
-            "max_decimal_places": "划拨金额最多保留两位小数（精确到分）。",
-            "max_digits": "划拨金额数额过大。",
-            "max_whole_digits": "划拨金额数额过大。",
-        },
-        help_text="须与应划拨保费一分不差。",
-    )
+    amount = yuan_field("划拨金额（元）", max_digits=14, help_text="须与应划拨保费一分不差。")
     payer_name = _text_field("付款单位", 100)
     payer_account = _text_field("付款账号", 40)
     payer_bank = _text_field("付款开户行", 100)

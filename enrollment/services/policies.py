@@ -104,10 +104,10 @@ def transfer_record(
             area=report.township,
             changes={
                 "status": [TownshipReport.Status.REPORTED, TownshipReport.Status.FUNDED],
-                "voucher_no": transfer.voucher_no,
-                "amount": amount,
-                "transfer_date": transfer_date,
-                "payee_name": transfer.payee_name,
+                "凭证号": transfer.voucher_no,
+                "划拨金额": amount,
+                "划拨日期": transfer_date,
+                "收款单位": transfer.payee_name,
             },
         )
     return transfer
@@ -192,9 +192,9 @@ def policies_issue(
             changes={
                 "status": [TownshipReport.Status.FUNDED, TownshipReport.Status.ISSUED],
                 "policies": len(policies),
-                "numbering": "系统编号" if numbers is None else "导入保险公司保单号",
-                "first_number": policies[0].number if policies else "",
-                "last_number": policies[-1].number if policies else "",
+                "编号方式": "系统编号" if numbers is None else "导入保险公司保单号",
+                "起始保单号": policies[0].number if policies else "",
+                "截止保单号": policies[-1].number if policies else "",
             },
         )
     return len(policies)

@@ -12,13 +12,14 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from claims.models import Claim
 from haimen_insurance.audit import readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.roles import TOWNSHIP_ROLES, VILLAGE_ROLES
 
 from ..filters import HouseholdFilter
 from ..forms.households import HouseholdForm, HouseholdLeaveForm
-from ..models import Household
+from ..models import Household, Policy
 from ..selectors.duplicates import duplicate_groups, duplicate_parent_ids
 from ..services import households as services
 from ..tables import HouseholdTable, shown_id
@@ -85,6 +86,18 @@ class HouseholdDetailView(PermissionRequiredMixin, DetailView):
         }
         context["can_edit"] = user.has_perm("enrollment.change_household")
         context["history"] = household_history(user, household)
+        context["policies"] = (
+            Policy.objects.for_user(user)
+            .filter(household=household)
+            .select_related("campaign", "product")
+            .order_by("-campaign__year", "product__code")
+        )
+        context["claims"] = (
+            Claim.objects.for_user(user)
+            .filter(policy__household=household)
+            .select_related("person")
+            .order_by("-reported_at")
+        )
         return context
 
 

@@ -83,7 +83,7 @@ def test_the_right_amount_funds_the_report_and_is_audited(world, report):
     assert (transfer.amount, transfer.voucher_no) == (Decimal("120.00"), "HMCZ-2012-0088")
     event = AuditEvent.objects.get(action="transfer.record")
     assert event.actor == world.user("finance_a")
-    assert event.changes["amount"] == "120.00"
+    assert event.changes["划拨金额"] == "120.00"
     assert event.changes["status"] == ["reported", "funded"]
 
 
@@ -145,7 +145,7 @@ def test_system_numbering_issues_one_policy_per_household_and_product(world, cam
     assert policy.village == world.village_a1
     event = AuditEvent.objects.get(action="policies.issue")
     assert event.changes["policies"] == 6
-    assert event.changes["first_number"] == "INA2013100000001"
+    assert event.changes["起始保单号"] == "INA2013100000001"
 
 
 def test_issuing_twice_changes_nothing(world, funded):

@@ -329,6 +329,6 @@ def test_an_insurer_sees_the_reports_of_the_campaigns_choice_of_insurer(world, c
     ],
 )
 def test_the_amount_reads_as_people_write_it(typed, amount):
-    from enrollment.forms.policies import YuanField
+    from haimen_insurance.forms import YuanField
 
     assert YuanField(max_digits=14, decimal_places=2).clean(typed) == Decimal(amount)

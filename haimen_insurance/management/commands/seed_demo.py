@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from claims.demo import demo_claims
 from enrollment.demo import demo_campaign, demo_households
 from enrollment.models import Campaign, Household
 from haimen_insurance import services
@@ -121,9 +122,15 @@ class Command(BaseCommand):
             campaign = demo_campaign(
                 year=DEMO_AGE_DATE.year, age_date=DEMO_AGE_DATE, users=users, townships=townships
             )
+            claims = demo_claims(
+                township=townships[2], cadre=users["cadre4"], insurer_user=users["insurer1"]
+            )
             self.stdout.write(
                 f"参保年度：{campaign}，各村名册处于填报、提交、退回、审核通过和上报等状态；"
                 "一个乡镇保费已划拨、保单已出具，一个等待出具保单，一个等待财政所划拨。"
+            )
+            self.stdout.write(
+                f"理赔：{townships[2].name} {len(claims)} 件，处于报案到结案的各个阶段。"
             )
 
     def print_logins(self):
