@@ -33,12 +33,17 @@ class ClaimForm(forms.Form):
     benefit = forms.ChoiceField(
         label="保险责任",
         choices=Claim.Benefit.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "请选择保险责任。"},
     )
     incident_date = date_field("出险日期")
     incident_place = _text("出险地点", 200)
-    description = _text("事故经过", 2000, widget=forms.Textarea(attrs={"rows": 3}))
+    description = _text(
+        "事故经过",
+        2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="出险超过 48 小时才报案的，请一并写明延迟报案的原因。",
+    )
     amount_claimed = yuan_field("申请金额（元）", minimum="0.00")
     disability_grade = forms.TypedChoiceField(
         label="伤残等级（意外伤残时填写）",

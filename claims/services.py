@@ -168,8 +168,8 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
             {
                 "材料": item_label(claim.benefit, item),
                 "收到日期": received_on,
-                "扫描件": document.file.name.rsplit("/", 1)[-1] if document.file else "",
-            },
+            }
+            | ({"扫描件": document.file.name.rsplit("/", 1)[-1]} if document.file else {}),
         )
     return document
 
@@ -354,12 +354,12 @@ def claim_pay(
             actor,
             "claim.pay",
             claim,
-            {
-                "status": [S.APPROVED, S.PAID],
-                "paid_amount": amount,
-                "paid_on": paid_on,
-                "delivered_on": delivered_on if door else None,
-            },
+            {"status": [S.APPROVED, S.PAID], "paid_amount": amount, "paid_on": paid_on}
+            | (
+                {"delivered_on": delivered_on, "received_by_family": claim.received_by_family}
+                if door
+                else {}
+            ),
         )
     return claim
 

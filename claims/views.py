@@ -70,6 +70,9 @@ class ClaimQueueView(PermissionRequiredMixin, SingleTableMixin, TemplateView):
     def get_table_data(self):
         return insurer_queue(self.request.user)
 
+    def get_table_kwargs(self):
+        return {"exclude": ("settle", "standard")}
+
 
 class PersonSearchView(PermissionRequiredMixin, TemplateView):
     """Find the insured person among the issued policies in scope, to report for them."""
@@ -140,7 +143,7 @@ class ClaimCreateView(PermissionRequiredMixin, FormView):
         if claim.late_report:
             messages.warning(
                 self.request,
-                "本次报案距出险已超过 48 小时，已受理；请在事故经过中说明延迟报案的原因。",
+                "本次报案距出险已超过 48 小时，已受理，记为延迟报案。",
             )
         return redirect(claim)
 

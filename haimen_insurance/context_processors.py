@@ -1,6 +1,6 @@
 from django.urls import resolve
 
-from .navigation import items_for
+from .navigation import current_item, items_for
 
 
 def navigation(request):
@@ -9,4 +9,5 @@ def navigation(request):
         return {}
     match = resolve(request.path_info) if request.path_info else None
     current = match.view_name if match else None
-    return {"nav_items": items_for(user), "nav_current": current}
+    items = items_for(user)
+    return {"nav_items": items, "nav_current": current_item(items, current)}

@@ -13,6 +13,7 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset
+    section: str = ""  # a namespace whose every page belongs to this item, e.g. "claims:"
 
 
 REGISTER_VIEWERS = frozenset(
@@ -28,7 +29,7 @@ NAV_ITEMS = [
     NavItem("独生子女证登记", "enrollment:household_list", REGISTER_VIEWERS),
     NavItem("核查", "enrollment:verification", VERIFIERS),
     NavItem("保单查询", "enrollment:policy_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE})),
-    NavItem("理赔", "claims:claim_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE})),
+    NavItem("理赔", "claims:claim_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE}), "claims:"),
     NavItem("区划", "area_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
     NavItem("用户", "user_list", frozenset({Role.CITY_OFFICER, Role.TOWNSHIP_OFFICER})),
     NavItem("审计日志", "audit_list", CITY),
@@ -37,3 +38,16 @@ NAV_ITEMS = [
 
 def items_for(user) -> list[NavItem]:
     return [item for item in NAV_ITEMS if user.role in item.roles]
+
+
+def current_item(items: list[NavItem], view_name: str | None) -> str | None:
+    """The url name of the item to highlight: the page itself, or the item of its section."""
+    if view_name is None:
+        return None
+    for item in items:
+        if item.url_name == view_name:
+            return item.url_name
+    for item in items:
+        if item.section and view_name.startswith(item.section):
+            return item.url_name
+    return None

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -67,6 +68,21 @@ def campaign_progress(user) -> dict:
     return progress
 
 
+def claim_counts(user) -> dict:
+    """Open claims in the user's scope; for an insurer, its queue and how much of it is overdue."""
+    from claims.models import Claim
+    from claims.selectors import OPEN_FOR_INSURER, SETTLED
+
+    claims = Claim.objects.for_user(user)
+    today = timezone.localdate()
+    counts = claims.aggregate(
+        open=Count("pk", filter=~Q(status__in=SETTLED)),
+        queue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER[:2], due_date__lt=today)),
+    )
+    return {"claims_" + key: value for key, value in counts.items()}
+
+
 class WorkbenchView(TemplateView):
     """Each role lands here after login and sees its own workbench."""
 
@@ -90,6 +106,8 @@ class WorkbenchView(TemplateView):
         if user.role == Role.INSURER_STAFF:
             context["townships"] = areas.townships()
         context.update(campaign_progress(user))
+        if user.has_perm("claims.view_claim"):
+            context.update(claim_counts(user))
         return context
 
 
