@@ -13,7 +13,7 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset
-    section: str = ""  # a namespace whose every page belongs to this item, e.g. "claims:"
+    section: str = ""  # a url-name prefix whose pages belong to this item, e.g. "claims:"
 
 
 REGISTER_VIEWERS = frozenset(
@@ -23,6 +23,7 @@ VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
 
 NAV_ITEMS = [
     NavItem("工作台", "workbench", ALL),
+    NavItem("仪表板", "dashboard", frozenset({*CITY, Role.TOWNSHIP_OFFICER}), "dashboard"),
     NavItem("参保年度", "enrollment:campaign_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
     NavItem("参保名册", "enrollment:roster_mine", frozenset({Role.VILLAGE_CADRE})),
     NavItem("参保名册", "enrollment:rosters_overview", VERIFIERS),

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import views
+from . import views, views_dashboard
 from .forms import LoginForm
 
 admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
@@ -55,6 +55,12 @@ urlpatterns = [
         name="user_reset_password",
     ),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/townships/<int:pk>/",
+        views_dashboard.TownshipDashboardView.as_view(),
+        name="dashboard_township",
+    ),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
     path("admin/", admin.site.urls),

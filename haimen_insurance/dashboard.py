@@ -1,0 +1,245 @@
+"""The dashboard's figures: per township (or per village of one township) and for the whole
+area — eligible, enrolled, coverage rate, rosters, the report's progress, premium, claims, payout
+ratio and the service standard. A fixed number of queries, whatever the number of areas."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from claims.models import Claim
+from enrollment.eligibility import Reason, eligibility_expression
+from enrollment.models import Campaign, EntryProduct, Household, Roster, RosterEntry, TownshipReport
+
+from .models import Area
+
+ZERO = Decimal("0.00")
+PERCENT = Decimal("0.01")
+REPORT_STAGES = [
+    TownshipReport.Status.REPORTED,
+    TownshipReport.Status.FUNDED,
+    TownshipReport.Status.ISSUED,
+]
+
+
+def ratio(part, whole) -> Decimal | None:
+    """part / whole as a percentage with two decimals (None when there is no whole)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class AreaFigures:
+    area: Area | None
+    households: int = 0
+    eligible: int = 0
+    enrolled: int = 0
+    policies: int = 0
+    premium: Decimal = ZERO
+    rosters: int = 0
+    rosters_approved: int = 0
+    reported: int = 0
+    funded: int = 0
+    issued: int = 0
+    claims: int = 0
+    claims_paid: int = 0
+    paid: Decimal = ZERO
+    settled: int = 0
+    within_standard: int = 0
+    report: TownshipReport | None = None
+    villages: int = 0
+    by_status: dict = field(default_factory=dict)
+
+    @property
+    def stage(self) -> str:
+        """Where a township stands in the year, in words."""
+        if self.report is not None:
+            return self.report.get_status_display()
+        if self.rosters and self.rosters_approved == self.rosters:
+            return "名册全部审核通过"
+        submitted = self.by_status.get(Roster.Status.SUBMITTED, 0)
+        if self.rosters_approved or submitted:
+            return f"名册审核中（{self.rosters_approved}/{self.rosters} 通过）"
+        return "名册填报中" if self.enrolled else "未开始"
+
+    @property
+    def reported_on_time(self) -> bool | None:
+        """Reported by the implementation deadline (None while not reported)."""
+        if self.report is None or self.report.reported_at is None:
+            return None
+        reported_on = timezone.localtime(self.report.reported_at).date()
+        return reported_on <= self.report.campaign.implementation_deadline
+
+    @property
+    def coverage_rate(self) -> Decimal | None:
+        return ratio(self.enrolled, self.eligible)
+
+    @property
+    def payout_ratio(self) -> Decimal | None:
+        return ratio(self.paid, self.premium)
+
+    @property
+    def standard_rate(self) -> Decimal | None:
+        return ratio(self.within_standard, self.settled)
+
+    def add(self, other: "AreaFigures") -> None:
+        for name in (
+            "households",
+            "eligible",
+            "enrolled",
+            "policies",
+            "premium",
+            "rosters",
+            "rosters_approved",
+            "reported",
+            "funded",
+            "issued",
+            "claims",
+            "claims_paid",
+            "paid",
+            "settled",
+            "within_standard",
+            "villages",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    township: Area | None
+    rows: list[AreaFigures]
+    total: AreaFigures
+
+    @property
+    def chart_data(self) -> dict:
+        """What the charts draw, as plain numbers (json_script)."""
+        return {
+            "names": [row.area.name for row in self.rows],
+            "coverage": [float(row.coverage_rate or 0) for row in self.rows],
+            "premium": [float(row.premium) for row in self.rows],
+            "paid": [float(row.paid) for row in self.rows],
+            "target": 90,
+        }
+
+
+def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dashboard:
+    """Figures per township of ``user``'s scope (per village when ``township`` is given)."""
+    if township is None:
+        areas = list(Area.objects.for_user(user).townships().order_by("code"))
+        villages = Area.objects.villages().filter(parent__in=[area.pk for area in areas])
+    else:
+        villages = Area.objects.for_user(user).villages().filter(parent=township)
+        areas = list(villages.order_by("code"))
+    rows = {area.pk: AreaFigures(area) for area in areas}
+    # village → its row (the township's, or its own)
+    row_of = {}
+    for village, parent in villages.values_list("pk", "parent_id"):
+        row = rows.get(village if township is not None else parent)
+        if row is not None:
+            row_of[village] = row
+            row.villages += 1
+    village_ids = list(row_of)
+
+    eligible = Q(eligibility=Reason.ELIGIBLE.value)
+    households = (
+        Household.objects.filter(village__in=village_ids, status=Household.Status.VALID)
+        .annotate(
+            eligibility=eligibility_expression(
+                age_date=campaign.age_date, age_limit=campaign.age_limit
+            )
+        )
+        .values("village")
+        .annotate(households=Count("pk"), eligible=Count("pk", filter=eligible))
+        .order_by()
+    )
+    for item in households:
+        row = row_of[item["village"]]
+        row.households += item["households"]
+        row.eligible += item["eligible"]
+
+    enrolled = (
+        RosterEntry.objects.filter(
+            roster__campaign=campaign,
+            roster__village__in=village_ids,
+            decision=RosterEntry.Decision.ENROLLED,
+        )
+        .values("roster__village")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for item in enrolled:
+        row_of[item["roster__village"]].enrolled += item["count"]
+
+    policies = (
+        EntryProduct.objects.filter(
+            entry__roster__campaign=campaign, entry__roster__village__in=village_ids
+        )
+        .values("entry__roster__village")
+        .annotate(count=Count("pk"), premium=Sum("premium"))
+        .order_by()
+    )
+    for item in policies:
+        row = row_of[item["entry__roster__village"]]
+        row.policies += item["count"]
+        row.premium += item["premium"]
+
+    statuses = (
+        Roster.objects.filter(campaign=campaign, village__in=village_ids)
+        .values("village", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for item in statuses:
+        row = row_of[item["village"]]
+        row.rosters += item["count"]
+        row.by_status[item["status"]] = row.by_status.get(item["status"], 0) + item["count"]
+        if item["status"] == Roster.Status.APPROVED:
+            row.rosters_approved += item["count"]
+
+    reports = list(
+        TownshipReport.objects.filter(
+            campaign=campaign, township__in=[township.pk] if township else list(rows)
+        ).select_related("campaign")
+    )
+    for report in reports:
+        # In a township's own dashboard the report belongs to the total, not to a village.
+        target = rows[report.township_id] if township is None else None
+        stage = REPORT_STAGES.index(report.status) if report.status in REPORT_STAGES else -1
+        if target is not None:
+            target.report = report
+            target.reported, target.funded, target.issued = stage >= 0, stage >= 1, stage >= 2
+
+    settled = Q(settled_on__isnull=False)
+    claims = (
+        Claim.objects.filter(policy__campaign=campaign, village__in=village_ids)
+        .values("village")
+        .annotate(
+            count=Count("pk"),
+            paid_count=Count("pk", filter=Q(paid_amount__isnull=False)),
+            paid=Sum("paid_amount"),
+            settled=Count("pk", filter=settled),
+            within=Count("pk", filter=settled & Q(settled_on__lte=F("due_date"))),
+        )
+        .order_by()
+    )
+    for item in claims:
+        row = row_of[item["village"]]
+        row.claims += item["count"]
+        row.claims_paid += item["paid_count"]
+        row.paid += item["paid"] or ZERO
+        row.settled += item["settled"]
+        row.within_standard += item["within"]
+
+    total = AreaFigures(area=township)
+    for row in rows.values():
+        total.add(row)
+    if township is not None and reports:
+        total.report = reports[0]
+        stage = (
+            REPORT_STAGES.index(total.report.status) if total.report.status in REPORT_STAGES else -1
+        )
+        total.reported, total.funded, total.issued = stage >= 0, stage >= 1, stage >= 2
+    return Dashboard(campaign=campaign, township=township, rows=list(rows.values()), total=total)
