@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "household.restore": "恢复为有效证",
     "campaign.create": "建立参保年度",
     "campaign.update": "修改参保年度",
+    "campaign.roll_over": "续保生成下一年度",
     "campaign.township_insurer": "指定乡镇承保公司",
     "product.update": "修改险种",
     "roster.decide": "登记参保情况",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from haimen_insurance.models import Area, Insurer
@@ -22,6 +23,7 @@ from ..forms.campaigns import (
 )
 from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
 from ..services import campaigns as services
+from ..services.rollover import campaign_roll_over
 
 
 def _phase_calendar(campaign: Campaign, today) -> list[dict]:
@@ -80,6 +82,8 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             township_insurers=[(township, insurer_of.get(township.pk)) for township in townships],
             products_editable=not services.campaign_has_submissions(campaign),
             can_change=user.has_perm("enrollment.change_campaign"),
+            can_roll_over=user.has_perm("enrollment.add_campaign")
+            and not Campaign.objects.filter(year=campaign.year + 1).exists(),
             calendar=_phase_calendar(campaign, timezone.localdate()),
         )
         return context
@@ -286,6 +290,31 @@ class CampaignInsurersView(PermissionRequiredMixin, FormView):
         return redirect(self.campaign)
 
 
+class CampaignRollOverView(PermissionRequiredMixin, View):
+    """Next year's campaign from this one, with last year's families proposed."""
+
+    permission_required = "enrollment.add_campaign"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        try:
+            rolled = campaign_roll_over(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(campaign)
+        messages.success(
+            request,
+            f"已生成{rolled.campaign}：上年度参保家庭 {rolled.continuing} 户仍符合条件，"
+            "已列为续保；"
+            f"{rolled.aged_out} 户子女已满 {rolled.campaign.age_limit} 周岁、"
+            f"{rolled.no_longer_eligible} 户因其他原因不再符合，已标为不符合条件；"
+            "新领证家庭待各村登记。险种和保费可在村名册提交前修改。",
+        )
+        return redirect(rolled.campaign)
+
+
 urlpatterns = [
     path("campaigns/", CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", CampaignCreateView.as_view(), name="campaign_create"),
@@ -293,4 +322,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", CampaignUpdateView.as_view(), name="campaign_update"),
     path("campaigns/<int:pk>/insurers/", CampaignInsurersView.as_view(), name="campaign_insurers"),
     path("campaigns/products/<int:pk>/edit/", ProductUpdateView.as_view(), name="product_update"),
+    path(
+        "campaigns/<int:pk>/roll-over/", CampaignRollOverView.as_view(), name="campaign_roll_over"
+    ),
 ]

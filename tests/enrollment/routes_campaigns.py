@@ -39,4 +39,7 @@ ROWS = {
     "enrollment:campaign_update": Row(CAMPAIGN_MANAGERS, target=a_campaign),
     "enrollment:campaign_insurers": Row(CAMPAIGN_MANAGERS, target=a_campaign),
     "enrollment:product_update": Row(CAMPAIGN_MANAGERS, target=a_product),
+    "enrollment:campaign_roll_over": Row(
+        CAMPAIGN_MANAGERS, ok=302, method="post", target=a_campaign
+    ),
 }

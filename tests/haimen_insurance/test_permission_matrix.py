@@ -10,12 +10,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from haimen_insurance.roles import Role
 from tests.claims.routes import ROWS as CLAIMS_ROWS
 from tests.enrollment.routes import ROWS as ENROLLMENT_ROWS
+from tests.enrollment.routes import OneOf, a_township
 from tests.permissions import ACTORS, ALL_ROLES, CITY_WIDE, Row, a_user, own_area
 
 pytestmark = pytest.mark.django_db
 
 USER_VIEWERS = frozenset({Role.CITY_OFFICER, Role.LEADER, Role.TOWNSHIP_OFFICER})
 USER_MANAGERS = frozenset({Role.CITY_OFFICER})
+DASHBOARD_VIEWERS = frozenset({*CITY_WIDE, Role.TOWNSHIP_OFFICER})
 
 ROWS = {
     "home": Row(ALL_ROLES, ok=302),
@@ -33,6 +35,9 @@ ROWS = {
     "user_activate": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
     "user_reset_password": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
     "audit_list": Row(CITY_WIDE),
+    # The city dashboard sends a township officer (302) to their own township's.
+    "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
+    "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),
     **ENROLLMENT_ROWS,
     **CLAIMS_ROWS,
 }

@@ -1,0 +1,122 @@
+"""The dashboards with known numbers: every figure of the city and township pages is checked
+against a campaign built through the services."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.services import claim_approve, claim_pay, claim_reject
+from enrollment.models import Roster
+from enrollment.services.policies import policies_issue, transfer_record
+from enrollment.services.rosters import (
+    entry_decide,
+    roster_approve,
+    roster_enrol_all,
+    roster_submit,
+    township_report_draft,
+    township_report_submit,
+)
+from haimen_insurance.dashboard import dashboard
+from haimen_insurance.models import Area
+from tests.claims.conftest import claim_with_insurer
+from tests.conftest import build_area
+from tests.enrollment.conftest import build_campaign, build_household, transfer_values
+from tests.enrollment.test_verification import Tables
+
+pytestmark = pytest.mark.django_db
+
+Y = Decimal
+OVER_AGE = {"child_birth_date": date(1999, 1, 1)}  # 14 on the 2013 age date
+
+
+@pytest.fixture
+def year(world):
+    """海门镇 issued: 东兴村 3 eligible (all enrolled) + 1 over age, 新河村 2 eligible (one
+    enrolled, one declined); claims: a medical claim paid 500.00 and one rejected.
+    三星镇: 南星村 one eligible family, nothing done."""
+    campaign = build_campaign()
+    for name in ("林小雨", "赵一鸣", "钱多多"):
+        build_household(world.village_a1, child_name=name)
+    build_household(world.village_a1, **OVER_AGE)
+    first = build_household(world.village_a2, child_name="孙浩然")
+    second = build_household(world.village_a2)
+    build_household(world.village_b1)
+    a2 = Roster.objects.get(campaign=campaign, village=world.village_a2)
+    entry_decide(actor=None, roster=a2, household=first, decision="enrolled")
+    entry_decide(actor=None, roster=a2, household=second, decision="declined", reason="外出")
+    for village in (world.village_a1, world.village_a2):
+        roster = Roster.objects.get(campaign=campaign, village=village)
+        if village == world.village_a1:
+            roster_enrol_all(actor=None, roster=roster)
+        roster_submit(actor=None, roster=roster)
+        roster_approve(actor=None, roster=roster)
+    report = township_report_draft(actor=None, campaign=campaign, township=world.town_a)
+    report = township_report_submit(actor=None, report=report)
+    transfer_record(actor=None, report=report, **transfer_values(report))
+    policies_issue(actor=None, report=report)
+    paid = claim_with_insurer("林小雨", amount_claimed=Y("500.00"), expenses=Y("500.00"))
+    claim_approve(actor=None, claim=paid, amount=Y("500.00"))
+    claim_pay(actor=None, claim=paid, paid_on=timezone.localdate(), amount=Y("500"), account="1")
+    rejected = claim_with_insurer("孙浩然", amount_claimed=Y("300.00"), expenses=Y("300.00"))
+    claim_reject(actor=None, claim=rejected, code="exclusion", text="责任免除")
+    return campaign
+
+
+def test_the_city_figures(world, year):
+    board = dashboard(campaign=year, user=world.user("city"))
+    a, b = board.rows
+    assert (a.area, b.area) == (world.town_a, world.town_b)
+    assert (a.eligible, a.enrolled, a.coverage_rate) == (5, 4, Y("80.00"))
+    assert (a.policies, a.premium) == (8, Y("160.00"))
+    assert (a.rosters_approved, a.rosters, a.stage) == (2, 2, "保单已出具")
+    assert (a.claims, a.claims_paid, a.paid, a.payout_ratio) == (2, 1, Y("500.00"), Y("312.50"))
+    assert (a.within_standard, a.settled) == (2, 2)
+    assert (b.eligible, b.enrolled, b.coverage_rate, b.stage) == (1, 0, Y("0.00"), "未开始")
+    total = board.total
+    assert (total.eligible, total.enrolled, total.coverage_rate) == (6, 4, Y("66.67"))
+    assert (total.reported, total.funded, total.issued) == (1, 1, 1)
+    assert total.payout_ratio == Y("312.50")
+
+
+def test_the_city_page_shows_the_figures(world, year, client_for):
+    page = client_for(world.user("leader")).get(reverse("dashboard"))
+    table = Tables(page.text).tables["dashboard-table"]
+    rows = {row[0]: row for row in table["body"]}
+    assert rows["海门镇"][1:5] == ["5", "4", "80.00%", "2/2"]
+    assert rows["海门镇"][5].startswith("保单已出具")
+    assert rows["海门镇"][6:] == ["160.00", "2", "1", "500.00", "312.50%", "2/2"]
+    assert rows["三星镇"][1:6] == ["1", "0", "0.00%", "0/1", "未开始"]
+    assert table["foot"][0][:4] == ["合计", "6", "4", "66.67%"]
+    assert "投保率 66.67%" in page.text and "赔付率 312.50%" in page.text
+    assert 'id="dashboard-data"' in page.text and "echarts.min.js" in page.text
+
+
+def test_the_township_page_shows_its_villages(world, year, client_for):
+    client = client_for(world.user("township_a"))
+    response = client.get(reverse("dashboard"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard_township", args=[world.town_a.pk])
+    rows = {row[0]: row for row in Tables(response.text).tables["dashboard-table"]["body"]}
+    assert rows["东兴村"][1:4] == ["3", "3", "100.00%"]
+    assert rows["新河村"][1:4] == ["2", "1", "50.00%"]
+    assert "海门镇汇总表：保单已出具" in response.text
+    other = reverse("dashboard_township", args=[world.town_b.pk])
+    assert client.get(other).status_code == 404
+
+
+def test_the_dashboard_query_count_does_not_grow_with_townships(
+    world, year, client_for, django_assert_num_queries
+):
+    client = client_for(world.user("city"))
+    url = reverse("dashboard")
+    with django_assert_num_queries(14):
+        client.get(url)
+    for index in range(3):
+        town = build_area(f"3206842{index:02d}000", f"新镇{index}", Area.Kind.TOWN, world.city)
+        village = build_area(f"3206842{index:02d}201", f"新村{index}", Area.Kind.VILLAGE, town)
+        build_household(village)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert len(Tables(response.text).tables["dashboard-table"]["body"]) == 5
