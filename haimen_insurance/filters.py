@@ -1,6 +1,8 @@
 import django_filters
+from django.apps import apps
 from django.db.models import Q
 
+from .audit import ACTION_LABELS
 from .models import Area, AuditEvent, User
 from .roles import Role
 
@@ -35,11 +37,47 @@ class UserFilter(django_filters.FilterSet):
         return queryset.filter(is_active=(value == "active"))
 
 
+def _object_types():
+    """(model label, its Chinese name) of every model an event may be about."""
+    return sorted(
+        (model._meta.label_lower, str(model._meta.verbose_name))
+        for app in ("haimen_insurance", "enrollment", "claims")
+        for model in apps.get_app_config(app).get_models()
+    )
+
+
+def _actors(request):
+    if request is None:
+        return User.objects.none()
+    return User.objects.for_user(request.user).order_by("username")
+
+
+def _areas(request):
+    if request is None:
+        return Area.objects.none()
+    return Area.objects.for_user(request.user).order_by("code")
+
+
 class AuditEventFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(label="操作代码", lookup_expr="startswith")
-    object_type = django_filters.CharFilter(label="对象类型")
-    at = django_filters.DateFromToRangeFilter(label="日期")
+    """For auditors: who, where, what kind of object, which action, when."""
+
+    actor = django_filters.ModelChoiceFilter(label="操作人", queryset=_actors, empty_label="全部")
+    area = django_filters.ModelChoiceFilter(
+        label="区域（含下辖）", queryset=_areas, empty_label="全部", method="within"
+    )
+    object_type = django_filters.ChoiceFilter(
+        label="对象类型", choices=_object_types, empty_label="全部"
+    )
+    action = django_filters.ChoiceFilter(
+        label="操作", choices=sorted(ACTION_LABELS.items()), empty_label="全部"
+    )
+    date_from = django_filters.DateFilter(label="日期起", field_name="at", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(label="日期止", field_name="at", lookup_expr="date__lte")
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "object_type", "at"]
+        fields = ["actor", "area", "object_type", "action", "date_from", "date_to"]
+
+    def within(self, queryset, name, area):
+        """Events of the area itself and of the areas under it."""
+        return queryset.filter(Q(area=area) | Q(area__parent=area) | Q(area__parent__parent=area))

@@ -55,6 +55,7 @@ urlpatterns = [
         name="user_reset_password",
     ),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("audit/export.xlsx", views.AuditExportView.as_view(), name="audit_export"),
     path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path(
         "dashboard/townships/<int:pk>/",

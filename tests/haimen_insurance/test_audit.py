@@ -80,3 +80,61 @@ def test_every_action_the_services_record_reads_in_chinese():
             recorded.update(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
     assert "roster.submit" in recorded and "policies.issue" in recorded
     assert recorded - ACTION_LABELS.keys() == set()
+
+
+@pytest.fixture
+def trail(world):
+    """A household added by the 东兴村 cadre, one by the 南星村 cadre, and a user change."""
+    from enrollment.services.households import household_revoke
+    from tests.enrollment.conftest import build_household
+
+    first = build_household(world.village_a1)
+    second = build_household(world.village_b1)
+    household_revoke(actor=world.user("cadre_a1"), household=first, reason="重复办证")
+    household_revoke(actor=world.user("cadre_b1"), household=second, reason="证件作废")
+    audit_record(
+        actor=world.user("city"), action="user.update", obj=world.user("cadre_a1"), changes={}
+    )
+    return first, second
+
+
+def test_auditors_filter_by_user_area_type_action_and_date(world, trail, client_for):
+    from django.utils import timezone
+
+    client = client_for(world.user("leader"))
+    url = reverse("audit_list")
+
+    def count(**query):
+        return client.get(url, query).context["table"].paginator.count
+
+    everything = count()  # the world's users were created and audited too
+    assert everything > 3
+    assert count(actor=world.user("cadre_a1").pk) == 1
+    assert (
+        count(area=world.town_a.pk, object_type="enrollment.household") == 1
+    )  # 东兴村 is under 海门镇
+    assert count(area=world.village_b1.pk, object_type="enrollment.household") == 1
+    assert count(object_type="enrollment.household") == 2
+    assert count(action="user.update", actor=world.user("city").pk) == 1
+    today = timezone.localdate().isoformat()
+    assert count(date_from=today, date_to=today) == everything
+    assert count(date_to="2000-01-01") == 0
+    page = client.get(url, {"object_type": "enrollment.household"}).text
+    assert "注销独生子女证" in page and "重复办证" in page
+
+
+def test_the_audit_export_has_the_filtered_events_in_chinese(world, trail, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(world.user("leader")).get(
+        reverse("audit_export"), {"object_type": "enrollment.household"}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header[:4] == ["时间", "操作人", "角色", "操作"]
+    assert len(rows) == 2
+    assert {row[3] for row in rows} == {"注销独生子女证"}
+    assert {row[4] for row in rows} == {"独生子女证登记"}
+    assert any("重复办证" in row[7] for row in rows)

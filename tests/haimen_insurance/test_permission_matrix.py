@@ -35,6 +35,7 @@ ROWS = {
     "user_activate": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
     "user_reset_password": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
     "audit_list": Row(CITY_WIDE),
+    "audit_export": Row(CITY_WIDE),
     # The city dashboard sends a township officer (302) to their own township's.
     "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
     "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),
