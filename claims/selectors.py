@@ -122,3 +122,62 @@ def met_standard(claim: Claim) -> bool | None:
     if claim.settled_on is None or claim.due_date is None:
         return None
     return claim.settled_on <= claim.due_date
+
+
+@dataclass(frozen=True)
+class BenefitSummary:
+    label: str
+    claims: int
+    claimed: Decimal
+    approved: Decimal
+    paid: Decimal
+    settled: int
+    within_standard: int
+
+
+def claims_summary(*, campaign, user) -> list[BenefitSummary]:
+    """Per benefit, then in total: claims, amounts claimed, approved and paid, and how many of
+    the settled claims met the service standard. One query."""
+    from django.db.models import Count
+
+    settled = Q(settled_on__isnull=False)
+    rows = {
+        row["benefit"]: row
+        for row in Claim.objects.for_user(user)
+        .filter(policy__campaign=campaign)
+        .values("benefit")
+        .annotate(
+            claims=Count("pk"),
+            claimed=Sum("amount_claimed"),
+            approved=Sum("approved_amount"),
+            paid=Sum("paid_amount"),
+            settled=Count("pk", filter=settled),
+            within=Count("pk", filter=settled & Q(settled_on__lte=F("due_date"))),
+        )
+        .order_by()
+    }
+    zero = Decimal("0.00")
+    summary = [
+        BenefitSummary(
+            label=label,
+            claims=rows.get(code, {}).get("claims", 0),
+            claimed=rows.get(code, {}).get("claimed") or zero,
+            approved=rows.get(code, {}).get("approved") or zero,
+            paid=rows.get(code, {}).get("paid") or zero,
+            settled=rows.get(code, {}).get("settled", 0),
+            within_standard=rows.get(code, {}).get("within", 0),
+        )
+        for code, label in Claim.Benefit.choices
+    ]
+    summary.append(
+        BenefitSummary(
+            label="合计",
+            claims=sum(row.claims for row in summary),
+            claimed=sum((row.claimed for row in summary), zero),
+            approved=sum((row.approved for row in summary), zero),
+            paid=sum((row.paid for row in summary), zero),
+            settled=sum(row.settled for row in summary),
+            within_standard=sum(row.within_standard for row in summary),
+        )
+    )
+    return summary

@@ -420,3 +420,116 @@ def household_certificate_pdf(*, policies: list[Policy], full_ids: bool) -> byte
         *_signatures("经办人", "日期", width=PORTRAIT_WIDTH, stamp_label="村（社区）盖章"),
     ]
     return _build(story, title, pagesize=A4)
+
+
+# --- the year's review (点评总结), A4 landscape ---
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def year_review_pdf(review) -> bytes:
+    """The city's totals, each township's figures and assessment score ranked, and the claims
+    summary (``haimen_insurance.review.Review``)."""
+    campaign, city = review.campaign, review.city
+    title = f"海门市{campaign.year}年度独生子女保险点评总结"
+    totals = (
+        f"全市符合条件 {city.eligible} 户，参保 {city.enrolled} 户，投保率 "
+        f"{_percent(city.coverage_rate)}；保单 {city.policies} 份，"
+        f"保费 {format_yuan(city.premium)} 元"
+        f"（人民币大写：{to_capital_yuan(city.premium)}）。理赔 {city.claims} 件，已赔付 "
+        f"{city.claims_paid} 件，赔付 {format_yuan(city.paid)} 元，赔付率 "
+        f"{_percent(city.payout_ratio)}；已办结 {city.settled} 件，其中达到服务标准 "
+        f"{city.within_standard} 件。"
+    )
+    rules = review.assessment.rules
+    header = [
+        "名次",
+        "乡镇（园区）",
+        "符合条件",
+        "参保",
+        "投保率",
+        "保费（元）",
+        "理赔",
+        "赔付（元）",
+    ]
+    header += ["赔付率", *(rule.get_metric_display() for rule in rules), "总分"]
+    data = [header]
+    for row in review.assessment.rows:
+        figures = row.figures
+        data.append(
+            [
+                str(row.rank),
+                Paragraph(figures.area.name, _CELL),
+                str(figures.eligible),
+                str(figures.enrolled),
+                _percent(figures.coverage_rate),
+                format_yuan(figures.premium),
+                str(figures.claims),
+                format_yuan(figures.paid),
+                _percent(figures.payout_ratio),
+                *(format_yuan(value) for value in row.scores),
+                format_yuan(row.total),
+            ]
+        )
+    data.append(
+        [
+            "",
+            "全市",
+            str(city.eligible),
+            str(city.enrolled),
+            _percent(city.coverage_rate),
+            format_yuan(city.premium),
+            str(city.claims),
+            format_yuan(city.paid),
+            _percent(city.payout_ratio),
+            *([""] * len(rules)),
+            "",
+        ]
+    )
+    first, name = 12 * mm, 34 * mm
+    rest = (253 * mm - first - name) / (len(header) - 2)
+    rule_text = "；".join(
+        f"{rule.get_metric_display()}达到 {rule.threshold}% 得 {rule.points} 分"
+        + ("（未达到按比例得分）" if rule.pro_rata else "")
+        for rule in rules
+    )
+    claims = [
+        ["保险责任", "件数", "申请金额（元）", "核定金额（元）", "赔付金额（元）", "已办结", "达标"]
+    ]
+    claims += [
+        [
+            summary.label,
+            str(summary.claims),
+            format_yuan(summary.claimed),
+            format_yuan(summary.approved),
+            format_yuan(summary.paid),
+            str(summary.settled),
+            str(summary.within_standard),
+        ]
+        for summary in review.claims
+    ]
+    story = [
+        Paragraph(title, _TITLE),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}"
+            f"　点评总结截止：{campaign.review_deadline:%Y-%m-%d}",
+            _TEXT,
+        ),
+        Spacer(1, 2 * mm),
+        Paragraph(totals, _TEXT),
+        Spacer(1, 3 * mm),
+        Paragraph("各乡镇（园区）数据与考核得分", _TEXT),
+        Spacer(1, 1 * mm),
+        _table(data, [first, name] + [rest] * (len(header) - 2), total_row=True),
+        Spacer(1, 2 * mm),
+        Paragraph(f"评分规则：{rule_text or '尚未设置'}。", _TEXT),
+        Spacer(1, 4 * mm),
+        Paragraph("理赔汇总", _TEXT),
+        Spacer(1, 1 * mm),
+        _table(claims, [40 * mm] + [35 * mm] * 6, total_row=True),
+        *_signatures("制表人", "审核人", "市计生委负责人", "日期"),
+    ]
+    return _build(story, title)

@@ -82,3 +82,33 @@ def yuan_field(label: str, *, max_digits: int = 12, minimum: str = "0.01", **kwa
         },
         **kwargs,
     )
+
+
+class AssessmentRuleForm(forms.Form):
+    metric = forms.ChoiceField(label="考核项目", choices=[])
+    threshold = forms.DecimalField(
+        label="达标线（%）",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        error_messages={
+            "required": "请填写达标线。",
+            "min_value": "达标线应大于 0%。",
+            "max_value": "达标线不能超过 100%。",
+        },
+    )
+    points = forms.DecimalField(
+        label="分值",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"required": "请填写分值。", "min_value": "分值必须大于 0。"},
+    )
+    pro_rata = forms.BooleanField(label="未达标按比例得分", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        from enrollment.models import AssessmentRule
+
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = AssessmentRule.Metric.choices

@@ -24,6 +24,7 @@ VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
 NAV_ITEMS = [
     NavItem("工作台", "workbench", ALL),
     NavItem("仪表板", "dashboard", frozenset({*CITY, Role.TOWNSHIP_OFFICER}), "dashboard"),
+    NavItem("考核", "assessment", CITY, "review"),
     NavItem("参保年度", "enrollment:campaign_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
     NavItem("参保名册", "enrollment:roster_mine", frozenset({Role.VILLAGE_CADRE})),
     NavItem("参保名册", "enrollment:rosters_overview", VERIFIERS),

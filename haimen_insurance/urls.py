@@ -62,6 +62,11 @@ urlpatterns = [
         views_dashboard.TownshipDashboardView.as_view(),
         name="dashboard_township",
     ),
+    path("assessment/", views_dashboard.AssessmentView.as_view(), name="assessment"),
+    path(
+        "assessment/review.xlsx", views_dashboard.AssessmentXlsxView.as_view(), name="review_xlsx"
+    ),
+    path("assessment/review.pdf", views_dashboard.ReviewPdfView.as_view(), name="review_pdf"),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
     path("admin/", admin.site.urls),

@@ -1,16 +1,31 @@
-"""The dashboards: the city's (townships) and a township's (villages), for one campaign."""
+"""The dashboards (the city's townships, a township's villages), the assessment (考核) and the
+year's review (点评总结), for one campaign."""
 
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from enrollment.models import Campaign
+from enrollment.pdf import year_review_pdf
+from enrollment.services.assessment import assessment_rule_delete as rule_delete
+from enrollment.services.assessment import assessment_rule_set as rule_set
+from enrollment.services.assessment import assessment_rules_default as rules_default
 from enrollment.views.reports import chosen_campaign
+from enrollment.views.roster_exports import pdf_response
 
+from .assessment import assessment
 from .dashboard import dashboard
+from .forms import AssessmentRuleForm
 from .models import Area
+from .review import review_workbook, year_review
 from .roles import CITY_ROLES, Role
 
 
@@ -67,3 +82,76 @@ class TownshipDashboardView(_DashboardPage):
             Area.objects.for_user(request.user).townships(), pk=kwargs["pk"]
         )
         return super().get(request, *args, **kwargs)
+
+
+class _CityCampaignPage(PermissionRequiredMixin, View):
+    """A city page about one campaign (``?campaign=<year>``, else the current one)."""
+
+    permission_required = "haimen_insurance.view_dashboard"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role not in CITY_ROLES:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def chosen(self) -> Campaign:
+        campaign = chosen_campaign(self.request.user, self.request.GET.get("campaign", ""))
+        if campaign is None:
+            raise Http404("尚未建立参保年度。")
+        return campaign
+
+
+class AssessmentView(_CityCampaignPage, TemplateView):
+    """考核: the rules (the city officer edits them) and the ranked townships."""
+
+    template_name = "haimen_insurance/assessment.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = self.chosen()
+        result = assessment(campaign=campaign, user=self.request.user)
+        context.update(
+            campaign=campaign,
+            campaigns=Campaign.objects.for_user(self.request.user).order_by("-year"),
+            result=result,
+            can_edit=self.request.user.has_perm("enrollment.change_campaign"),
+            form=kwargs.get("form") or AssessmentRuleForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Set a rule, delete one, or start from the default rules (city officer)."""
+        if not request.user.has_perm("enrollment.change_campaign"):
+            raise PermissionDenied
+        campaign = self.chosen()
+        try:
+            if "defaults" in request.POST:
+                rules_default(actor=request.user, campaign=campaign)
+                messages.success(request, "已采用默认评分规则。")
+            elif "delete" in request.POST:
+                rule = get_object_or_404(campaign.assessment_rules, pk=request.POST["delete"])
+                rule_delete(actor=request.user, rule=rule)
+                messages.success(request, f"已删除评分项目：{rule.get_metric_display()}。")
+            else:
+                form = AssessmentRuleForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                rule = rule_set(actor=request.user, campaign=campaign, **form.cleaned_data)
+                messages.success(request, f"已保存评分项目：{rule.get_metric_display()}。")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(f"{reverse('assessment')}?campaign={campaign.year}")
+
+
+class AssessmentXlsxView(_CityCampaignPage):
+    def get(self, request, *args, **kwargs):
+        review = year_review(campaign=self.chosen(), user=request.user)
+        return review_workbook(review).response(f"{review.campaign.year}年度考核与点评总结.xlsx")
+
+
+class ReviewPdfView(_CityCampaignPage):
+    def get(self, request, *args, **kwargs):
+        review = year_review(campaign=self.chosen(), user=request.user)
+        name = quote(f"{review.campaign.year}年度点评总结.pdf")
+        return pdf_response(year_review_pdf(review), name)

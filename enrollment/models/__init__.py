@@ -1,6 +1,7 @@
 """The register, campaigns and their products, village rosters, township reports, premium
 transfers and policies."""
 
+from .assessment import AssessmentRule
 from .campaigns import Campaign, Product, TownshipInsurer
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
@@ -14,6 +15,7 @@ from .rosters import (
 )
 
 __all__ = [
+    "AssessmentRule",
     "Campaign",
     "EntryProduct",
     "FundTransfer",

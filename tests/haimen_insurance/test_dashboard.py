@@ -120,3 +120,97 @@ def test_the_dashboard_query_count_does_not_grow_with_townships(
     with django_assert_num_queries(14):
         response = client.get(url)
     assert len(Tables(response.text).tables["dashboard-table"]["body"]) == 5
+
+
+@pytest.fixture
+def rules(year):
+    from enrollment.services.assessment import assessment_rules_default
+
+    assessment_rules_default(actor=None, campaign=year)
+    return year
+
+
+def test_assessment_scores_and_ranks_the_townships(world, rules):
+    from haimen_insurance.assessment import assessment
+
+    result = assessment(campaign=rules, user=world.user("city"))
+    assert [rule.metric for rule in result.rules] == [
+        "claims_within_standard",
+        "coverage_rate",
+        "reported_on_time",
+    ]
+    first, second = result.rows
+    assert first.figures.area == world.town_a and first.rank == 1
+    # both claims settled in time → 5; 80 % coverage of a 90 % line → 10 × 80 / 90 = 8.89;
+    # reported after the 2012-12-31 deadline → 0.
+    assert first.values == [Y("100.00"), Y("80.00"), Y("0.00")]
+    assert first.scores == [Y("5.00"), Y("8.89"), Y("0.00")] and first.total == Y("13.89")
+    assert second.scores == [Y("5.00"), Y("0.00"), Y("0.00")] and second.rank == 2
+    assert result.full_marks == Y("20.00")
+
+
+def test_reporting_by_the_deadline_earns_its_points(world, rules):
+    from datetime import datetime
+
+    from enrollment.models import TownshipReport
+    from haimen_insurance.assessment import assessment
+
+    on_time = timezone.make_aware(datetime(2012, 12, 30, 16))
+    TownshipReport.objects.filter(township=world.town_a).update(reported_at=on_time)
+    first = assessment(campaign=rules, user=world.user("city")).rows[0]
+    assert first.scores[2] == Y("5.00") and first.total == Y("18.89")
+
+
+def test_the_city_officer_sets_rules_on_the_page(world, year, client_for):
+    client = client_for(world.user("city"))
+    url = reverse("assessment")
+    assert "本年度尚未设置评分规则" in client.get(url).text
+    response = client.post(url, {"defaults": "1"}, follow=True)
+    assert "已采用默认评分规则。" in response.text
+    response = client.post(
+        url,
+        {"metric": "coverage_rate", "threshold": "80", "points": "12", "pro_rata": "on"},
+        follow=True,
+    )
+    assert "已保存评分项目：投保率。" in response.text
+    table = Tables(response.text).tables["assessment-table"]
+    assert table["body"][0][:2] == ["1", "海门镇"]
+    assert table["body"][0][-1] == "17.00"  # 5 + 12 + 0
+    leader = client_for(world.user("leader"))
+    assert leader.post(url, {"defaults": "1"}).status_code == 403
+
+
+def test_the_review_workbook_has_the_same_numbers(world, rules, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(world.user("leader")).get(reverse("review_xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    summary = {row[0]: row[1] for row in book["全市汇总"].iter_rows(min_row=3, values_only=True)}
+    assert summary["符合条件户数"] == "6" and summary["参保户数"] == "4"
+    assert summary["投保率"] == "66.67%" and summary["保费合计（元）"] == "160.00"
+    assert summary["赔付金额（元）"] == "500.00" and summary["赔付率"] == "312.50%"
+    rows = [list(row) for row in book["各乡镇与考核"].iter_rows(min_row=3, values_only=True)]
+    header = [cell.value for cell in book["各乡镇与考核"][2]]
+    first = dict(zip(header, rows[0], strict=True))
+    assert first["名次"] == 1 and first["乡镇（园区）"] == "海门镇"
+    assert first["投保率"] == pytest.approx(0.8) and first["保费（元）"] == 160
+    assert first["总分"] == pytest.approx(13.89)
+    assert rows[-1][1] == "全市" and rows[-1][2] == 6
+    claims = {row[0]: row for row in book["理赔汇总"].iter_rows(min_row=3, values_only=True)}
+    assert claims["意外医疗"][1:] == (2, 800, 500, 500, 2, 2)
+    assert claims["合计"][1] == 2
+
+
+def test_the_review_pdf_reads_the_totals(world, rules, client_for):
+    import subprocess
+
+    response = client_for(world.user("city")).get(reverse("review_pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "海门市2013年度独生子女保险点评总结" in text
+    assert "投保率 66.67%" in "".join(text.split("\n"))
+    assert "海门镇" in text and "13.89" in text
+    assert "壹佰陆拾元整" in text

@@ -39,6 +39,9 @@ ROWS = {
     # The city dashboard sends a township officer (302) to their own township's.
     "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
     "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),
+    "assessment": Row(CITY_WIDE),
+    "review_xlsx": Row(CITY_WIDE),
+    "review_pdf": Row(CITY_WIDE),
     **ENROLLMENT_ROWS,
     **CLAIMS_ROWS,
 }
