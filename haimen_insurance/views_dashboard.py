@@ -108,7 +108,9 @@ class AssessmentView(_CityCampaignPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = self.chosen()
+        campaign = chosen_campaign(self.request.user, self.request.GET.get("campaign", ""))
+        if campaign is None:
+            return context
         result = assessment(campaign=campaign, user=self.request.user)
         context.update(
             campaign=campaign,

@@ -19,6 +19,15 @@ USER_VIEWERS = frozenset({Role.CITY_OFFICER, Role.LEADER, Role.TOWNSHIP_OFFICER}
 USER_MANAGERS = frozenset({Role.CITY_OFFICER})
 DASHBOARD_VIEWERS = frozenset({*CITY_WIDE, Role.TOWNSHIP_OFFICER})
 
+
+def with_campaign(world, role):
+    """The assessment pages are about a campaign: make one (no URL arguments)."""
+    from tests.enrollment.conftest import build_campaign
+
+    build_campaign()
+    return {}, None
+
+
 ROWS = {
     "home": Row(ALL_ROLES, ok=302),
     "logout": Row(ALL_ROLES, ok=302, method="post"),
@@ -39,9 +48,9 @@ ROWS = {
     # The city dashboard sends a township officer (302) to their own township's.
     "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
     "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),
-    "assessment": Row(CITY_WIDE),
-    "review_xlsx": Row(CITY_WIDE),
-    "review_pdf": Row(CITY_WIDE),
+    "assessment": Row(CITY_WIDE, target=with_campaign),
+    "review_xlsx": Row(CITY_WIDE, target=with_campaign),
+    "review_pdf": Row(CITY_WIDE, target=with_campaign),
     **ENROLLMENT_ROWS,
     **CLAIMS_ROWS,
 }
