@@ -3,7 +3,9 @@ resident IDs, mostly eligible rural families, some over age, urban, revoked or m
 share of families whose reward is paid by an employer unit. Deterministic for a given seed."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from .models import Household
 from .resident_ids import check_character
@@ -124,8 +126,9 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
     waits for its finance office; the third is funded and issued (policies numbered by the
     system); the fourth is funded and waits for its insurer; the rest have not started.
     """
-    from .models import Roster
+    from .models import Roster, TownshipReport
     from .selectors.rosters import roster_households
+    from .services.assessment import assessment_rules_default
     from .services.campaigns import campaign_create
     from .services.policies import policies_issue, report_insurer, transfer_record
     from .services.rosters import (
@@ -212,6 +215,11 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
         approve_all(township)
         report = township_report_draft(actor=None, campaign=campaign, township=township)
         reports.append(township_report_submit(actor=None, report=report))
+        # The demo replays a past year: date the report as the township made it, by the
+        # implementation deadline (天补镇 a few days late, so the assessment has something to say).
+        reported_on = date(year, 1, 4) if township == others[0] else date(year - 1, 12, 30)
+        reported_at = timezone.make_aware(datetime.combine(reported_on, time(16)))
+        TownshipReport.objects.filter(pk=report.pk).update(reported_at=reported_at)
     for serial, report in enumerate(reports[1:], start=1):
         covering = report_insurer(report)
         transfer_record(
@@ -228,4 +236,5 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
             payee_bank="中国工商银行海门支行",
         )
     policies_issue(actor=None, report=reports[1])
+    assessment_rules_default(actor=None, campaign=campaign)
     return campaign

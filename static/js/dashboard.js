@@ -11,7 +11,7 @@
     data: data.names,
     axisLabel: { interval: 0, rotate: data.names.length > 8 ? 45 : 0 }
   };
-  var grid = { left: 50, right: 70, top: 30, bottom: data.names.length > 8 ? 80 : 40 };
+  var grid = { left: 50, right: 70, top: 40, bottom: data.names.length > 8 ? 80 : 40 };
 
   var coverage = echarts.init(document.getElementById("chart-coverage"));
   coverage.setOption({
@@ -37,7 +37,7 @@
   var money = echarts.init(document.getElementById("chart-money"));
   money.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: ["保费", "赔付"] },
+    legend: { data: ["保费", "赔付"], top: 0 },
     grid: grid,
     xAxis: axis,
     yAxis: { type: "value" },
