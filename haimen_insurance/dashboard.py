@@ -51,6 +51,7 @@ class AreaFigures:
     report: TownshipReport | None = None
     villages: int = 0
     by_status: dict = field(default_factory=dict)
+    roster_id: int | None = None
 
     @property
     def stage(self) -> str:
@@ -186,18 +187,13 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
         row.policies += item["count"]
         row.premium += item["premium"]
 
-    statuses = (
-        Roster.objects.filter(campaign=campaign, village__in=village_ids)
-        .values("village", "status")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for item in statuses:
-        row = row_of[item["village"]]
-        row.rosters += item["count"]
-        row.by_status[item["status"]] = row.by_status.get(item["status"], 0) + item["count"]
-        if item["status"] == Roster.Status.APPROVED:
-            row.rosters_approved += item["count"]
+    rosters = Roster.objects.filter(campaign=campaign, village__in=village_ids)
+    for roster, village, status in rosters.values_list("pk", "village", "status"):
+        row = row_of[village]
+        row.rosters += 1
+        row.by_status[status] = row.by_status.get(status, 0) + 1
+        row.rosters_approved += status == Roster.Status.APPROVED
+        row.roster_id = roster  # a village's own roster (in a township's dashboard)
 
     reports = list(
         TownshipReport.objects.filter(

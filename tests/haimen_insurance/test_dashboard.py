@@ -102,6 +102,8 @@ def test_the_township_page_shows_its_villages(world, year, client_for):
     assert rows["东兴村"][1:4] == ["3", "3", "100.00%"]
     assert rows["新河村"][1:4] == ["2", "1", "50.00%"]
     assert "海门镇汇总表：保单已出具" in response.text
+    roster = Roster.objects.get(campaign=year, village=world.village_a1)
+    assert f'<a href="{roster.get_absolute_url()}">东兴村</a>' in response.text  # drill down
     other = reverse("dashboard_township", args=[world.town_b.pk])
     assert client.get(other).status_code == 404
 
