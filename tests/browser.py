@@ -13,6 +13,7 @@ A test that means to reach an error page says so first with ``allow_http_error(p
 
 Helpers
     login(page, live_server, user, password=PASSWORD)   fill the login form and submit
+    open_page(browser, live_server, questions, **options)   a page of its own for one person
     screenshot(page, name)   full-page PNG at <repo>/test-artifacts/screenshots/<name>.png
 
 Any test that uses these fixtures gets the ``browser`` marker, so ``-m "not browser"`` skips them.
@@ -199,6 +200,27 @@ def phone_page(browser, live_server, request) -> Iterator:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def open_page(browser, live_server, questions: list, **options):
+    """A page in a context of its own, for a test that plays several people at once: it accepts
+    every confirm dialog (noting its question in ``questions``) and notes console errors and
+    4xx/5xx responses as the ``page`` fixture does. Returns (context, page, problems)."""
+    context = browser.new_context(locale="zh-CN", **options)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    problems = PageProblems(origin=live_server.url.rstrip("/"))
+    page.on("console", problems.on_console)
+    page.on("pageerror", problems.on_page_error)
+    page.on("response", problems.on_response)
+    page.on("requestfailed", problems.on_request_failed)
+
+    def accept(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return context, page, problems
 
 
 def login(page, live_server, user, password: str | None = None):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from claims.models import Claim
 from claims.services import claim_approve
-from tests.browser import DEFAULT_TIMEOUT_MS, PageProblems, login, screenshot
+from tests.browser import login, open_page, screenshot
 from tests.claims.conftest import claim_with_insurer, issue_township
 from tests.enrollment.conftest import build_campaign, build_household
 
@@ -36,26 +36,6 @@ TIMELINE = [
     "赔付",
     "结案",
 ]
-
-
-def open_page(browser, live_server, questions, **options):
-    """A page in a context of its own that accepts every confirm dialog (noting its question)
-    and notes console errors and 4xx/5xx responses, as the ``page`` fixture does."""
-    context = browser.new_context(locale="zh-CN", **options)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    problems = PageProblems(origin=live_server.url.rstrip("/"))
-    page.on("console", problems.on_console)
-    page.on("pageerror", problems.on_page_error)
-    page.on("response", problems.on_response)
-    page.on("requestfailed", problems.on_request_failed)
-
-    def accept(dialog):
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return context, page, problems
 
 
 def tick(page, label):

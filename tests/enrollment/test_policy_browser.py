@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from enrollment.models import FundTransfer, Policy, TownshipReport
 from haimen_insurance.money import format_yuan
-from tests.browser import DEFAULT_TIMEOUT_MS, PageProblems, login, screenshot
+from tests.browser import login, open_page, screenshot
 from tests.enrollment.conftest import build_campaign, build_household, build_reported_report
 
 pytestmark = pytest.mark.browser
@@ -23,26 +23,6 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True}
 POLICY_NUMBER = re.compile(r"^INA2013100\d{6}$")
 # The report page's link; its name starts with the icon's glyph.
 ISSUE_LINK = re.compile(r"^\W*出具保单$")
-
-
-def open_page(browser, live_server, questions, **options):
-    """A page in a context of its own that accepts every confirm dialog (noting its question)
-    and notes console errors and 4xx/5xx responses, as the ``page`` fixture does."""
-    context = browser.new_context(locale="zh-CN", **options)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    problems = PageProblems(origin=live_server.url.rstrip("/"))
-    page.on("console", problems.on_console)
-    page.on("pageerror", problems.on_page_error)
-    page.on("response", problems.on_response)
-    page.on("requestfailed", problems.on_request_failed)
-
-    def accept(dialog):
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return context, page, problems
 
 
 def test_transfer_issue_search_and_certificate(browser, live_server, world, tmp_path):
