@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@$(PGHOST):$(PGPORT)/haimen_insurance
 export TEST_DATABASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format check clean
+.PHONY: run test lint format check clean load bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,21 @@ format: $(VENV)/.test-deps
 check: $(VENV)/.run-deps
 	DJANGO_SECRET_KEY=$$(head -c 60 /dev/urandom | base64 -w0) DJANGO_ALLOWED_HOSTS=example.org \
 	DJANGO_SETTINGS_MODULE=haimen_insurance.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+# Not part of `make test`: 100 cadres on gunicorn for 60 s against a database of its own; exits 1
+# when the p95 is 500 ms or more or any request failed. LOAD_USERS, LOAD_TIME, LOAD_WAIT, KEEP=1:
+# see scripts/load_test.py.
+load: $(VENV)/.run-deps
+	$(VENV)/bin/pip install --quiet ".[load]"
+	bash scripts/ensure_postgres.sh
+	$(PY) scripts/load_test.py
+
+# Not part of `make test`: every other target of DESIGN.md section 6 (import, roster page and
+# PDF, policy export, city dashboard), each against a database of its own; prints one table and
+# writes docs/performance.md. Takes about 12 minutes. See scripts/bench.py.
+bench: $(VENV)/.run-deps
+	bash scripts/ensure_postgres.sh
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,457 @@
+#!/usr/bin/env python
+"""Load test (`make load`): village cadres at the deadline against gunicorn, p95 and errors.
+
+    .venv/bin/python scripts/load_test.py [--users 100] [--spawn-rate 20] [--time 60s]
+
+Creates the PostgreSQL database ``haimen_load`` (dropped first if it exists), migrates it and
+seeds the demo (``manage.py seed_demo``), then gives each of ``--users`` villages whose 2013
+roster is still a draft its own cadre (``load001``, ``load002``, ... with the password below).
+Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG off, static files by whitenoise) and runs
+locust headless with ``scripts/load/locustfile.py``: every simulated cadre logs in, opens the
+workbench and the village roster, searches and filters it, and records decisions. Prints each
+request type's count, failures, median, p95 and throughput, the p95 for every 10 s of the run,
+and the CPU time gunicorn, PostgreSQL, locust and everything else took; exits 1 when the p95
+of all requests is 500 ms or more or any request failed (DESIGN.md section 6). gunicorn is
+always stopped; the database is dropped unless ``KEEP=1``. locust's results (JSON and CSV) and
+the logs are left in ``test-artifacts/load/``.
+
+Settings: ``haimen_insurance.settings.local`` with ``DJANGO_DEBUG=false`` and
+``DJANGO_ALLOWED_HOSTS=127.0.0.1``. The production settings mark the session and CSRF cookies
+``Secure``, so a client speaking plain http to 127.0.0.1 (no nginx, no TLS) would never send
+them back and could not stay logged in; the work each request does (middleware, views,
+templates, PostgreSQL with persistent connections, password hashing) is the same.
+
+Environment: ``LOAD_USERS``, ``LOAD_SPAWN_RATE``, ``LOAD_TIME``, ``LOAD_WORKERS``,
+``LOAD_PORT`` and ``LOAD_WAIT`` (think time between actions, "min,max" seconds) give the
+options' defaults; ``KEEP=1`` keeps the database; ``PGHOST`` / ``PGPORT`` locate PostgreSQL
+(user ``postgres`` without a password, as scripts/ensure_postgres.sh sets it up).
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+LOCUSTFILE = ROOT / "scripts" / "load" / "locustfile.py"
+RESULTS = ROOT / "test-artifacts" / "load"
+DATABASE = "haimen_load"
+USER_PREFIX = "load"
+PASSWORD = "Load-Haimen-2013"
+P95_TARGET_MS = 500
+# Request names of the locustfile that belong to signing in rather than to the work itself.
+SIGNING_IN = ("login page", "static file", "login")
+
+
+def step(message: str) -> None:
+    print(f"load: {message}", flush=True)
+
+
+def psql(sql: str, database: str = "postgres") -> None:
+    host, port = os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432")
+    subprocess.run(
+        ["psql", "-X", "-h", host, "-p", port, "-U", "postgres", "-d", database]
+        + ["-v", "ON_ERROR_STOP=1", "-qc", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )
+
+
+def create_cadres(count: int) -> None:
+    """One cadre per village whose 2013 roster is a draft and has no user yet, in code order.
+    Runs in this process against DATABASE_URL; the connection is closed afterwards."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+
+    from enrollment.models import Roster
+    from haimen_insurance import services
+    from haimen_insurance.models import User
+    from haimen_insurance.roles import Role
+
+    try:
+        taken = User.objects.filter(area__isnull=False).values("area")
+        rosters = list(
+            Roster.objects.filter(campaign__year=2013, status=Roster.Status.DRAFT)
+            .exclude(village__in=taken)
+            .select_related("village")
+            .order_by("village__code")[:count]
+        )
+        if len(rosters) < count:
+            raise SystemExit(f"load: only {len(rosters)} villages have a draft roster, not {count}")
+        for number, roster in enumerate(rosters, start=1):
+            services.user_create(
+                actor=None,
+                username=f"{USER_PREFIX}{number:03d}",
+                full_name=f"压测专干{number:03d}",
+                role=Role.VILLAGE_CADRE,
+                area=roster.village,
+                password=PASSWORD,
+            )
+        townships = len({roster.village.parent_id for roster in rosters})
+        step(f"{count} cadres {USER_PREFIX}001… in {count} villages of {townships} townships")
+    finally:
+        connection.close()
+
+
+def free_port(port: int) -> int:
+    """``port`` if nothing listens on it (0: any free port). A port in use is refused, so the
+    test never loads somebody else's server."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise SystemExit(f"load: 127.0.0.1:{port} is in use ({error.strerror})") from error
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"load: gunicorn exited with {server.returncode}; see gunicorn.log")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200 and response.headers.get("Server") == "gunicorn":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"load: gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+class CpuMeter:
+    """CPU seconds (user + system) used during the run by gunicorn (master and workers), by the
+    PostgreSQL backends of the load database, by locust, and by the whole machine. Processes are
+    sampled every second, so a backend that closes (connections live 60 s) keeps its last value.
+    """
+
+    def __init__(self, server: subprocess.Popen):
+        import psutil
+
+        self.psutil = psutil
+        self.server = psutil.Process(server.pid)
+        self.before = {"gunicorn": self.processes(self.server_pids()), "postgres": {}}
+        self.before["postgres"] = self.processes(self.backend_pids())
+        self.seen = {key: dict(values) for key, values in self.before.items()}
+        self.machine_before = self.machine()
+        self.children_before = self.children()
+        self.everyone_before = self.everyone()
+
+    def server_pids(self) -> list[int]:
+        return [self.server.pid, *(child.pid for child in self.server.children(recursive=True))]
+
+    def backend_pids(self) -> list[int]:
+        pids = []
+        for process in self.psutil.process_iter(["cmdline"]):
+            title = " ".join(process.info["cmdline"] or [])
+            if title.startswith("postgres: ") and f" {DATABASE} " in title:
+                pids.append(process.pid)
+        return pids
+
+    def processes(self, pids: list[int]) -> dict[int, float]:
+        used = {}
+        for pid in pids:
+            try:
+                times = self.psutil.Process(pid).cpu_times()
+            except self.psutil.NoSuchProcess:
+                continue
+            used[pid] = times.user + times.system
+        return used
+
+    def machine(self) -> float:
+        """Busy time of all cores (steal time, when the host runs other machines, is not)."""
+        times = self.psutil.cpu_times()
+        return times.user + times.nice + times.system + times.irq + times.softirq
+
+    def everyone(self) -> dict[int, tuple[str, float]]:
+        used = {}
+        for process in self.psutil.process_iter(["name", "cpu_times"]):
+            times = process.info["cpu_times"]
+            if times is not None:
+                used[process.pid] = (process.info["name"], times.user + times.system)
+        return used
+
+    def others(self, count: int = 3) -> list[tuple[str, float]]:
+        """The processes outside the test that used the most CPU during the run."""
+        ours = set(self.seen["gunicorn"]) | set(self.seen["postgres"]) | {os.getpid()}
+        used = []
+        for pid, (name, after) in self.everyone().items():
+            if pid in ours or pid not in self.everyone_before:
+                continue
+            used.append((name, after - self.everyone_before[pid][1]))
+        return sorted(used, key=lambda item: -item[1])[:count]
+
+    @staticmethod
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def sample(self) -> None:
+        self.seen["gunicorn"].update(self.processes(self.server_pids()))
+        self.seen["postgres"].update(self.processes(self.backend_pids()))
+
+    def used(self) -> dict[str, float]:
+        """After locust has exited (its CPU is that of the children reaped since the start)."""
+        used = {
+            key: sum(self.seen[key].values()) - sum(self.before[key].values()) for key in self.seen
+        }
+        used["locust"] = self.children() - self.children_before
+        used["machine"] = self.machine() - self.machine_before
+        return used
+
+
+@dataclass
+class Line:
+    name: str
+    requests: int
+    failures: int
+    response_times: dict[int, int]
+
+    def percentile(self, percent: float) -> int:
+        """As locust computes it: the smallest recorded (rounded) time that ``percent`` of the
+        requests did not exceed."""
+        allowed = int(self.requests * percent)
+        processed = 0
+        for response_time in sorted(self.response_times, reverse=True):
+            processed += self.response_times[response_time]
+            if self.requests - processed <= allowed:
+                return response_time
+        return 0
+
+    @classmethod
+    def total(cls, name: str, lines: list["Line"]) -> "Line":
+        times: dict[int, int] = {}
+        for line in lines:
+            for response_time, count in line.response_times.items():
+                times[response_time] = times.get(response_time, 0) + count
+        return cls(
+            name,
+            sum(line.requests for line in lines),
+            sum(line.failures for line in lines),
+            times,
+        )
+
+
+def read_results(path: Path) -> tuple[list[Line], float]:
+    """locust's final statistics (``--json-file``): one line per request name, and the seconds
+    from the start of the run to its last request."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        Line(
+            entry["name"],
+            entry["num_requests"],
+            entry["num_failures"],
+            {int(time): count for time, count in entry["response_times"].items()},
+        )
+        for entry in sorted(entries, key=lambda entry: entry["name"])
+    ]
+    start = min(entry["start_time"] for entry in entries)
+    end = max(entry["last_request_timestamp"] or start for entry in entries)
+    return lines, max(end - start, 1e-9)
+
+
+def print_table(lines: list[Line], seconds: float) -> Line:
+    header = f"{'request':<24}{'requests':>9}{'failures':>9}{'median':>10}{'p95':>10}{'req/s':>8}"
+
+    def show(line: Line) -> None:
+        print(
+            f"{line.name:<24}{line.requests:>9}{line.failures:>9}"
+            f"{line.percentile(0.5):>8}ms{line.percentile(0.95):>8}ms"
+            f"{line.requests / seconds:>8.1f}"
+        )
+
+    print(header)
+    print("-" * len(header))
+    for line in lines:
+        show(line)
+    print("-" * len(header))
+    everything = Line.total("all requests", lines)
+    show(everything)
+    show(Line.total("all but signing in", [line for line in lines if line.name not in SIGNING_IN]))
+    return everything
+
+
+def exact_percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(math.ceil(len(ordered) * percent) - 1, 0)]
+
+
+def print_over_time(path: Path, window: int = 10) -> None:
+    """The requests by when they started, ``window`` seconds at a time: how long the logins of
+    the ramp-up keep the other requests waiting."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    header = (
+        f"{'started at':<14}{'requests':>9}{'logins':>8}{'failures':>9}{'p95 all':>10}"
+        f"{'p95 work':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    last = max(float(row["started"]) for row in rows)
+    for start in range(0, int(last) + 1, window):
+        rows_in = [row for row in rows if start <= float(row["started"]) < start + window]
+        every = [float(row["ms"]) for row in rows_in]
+        work = [float(row["ms"]) for row in rows_in if row["name"] not in SIGNING_IN]
+        print(
+            f"{f'{start}–{start + window} s':<14}{len(rows_in):>9}"
+            f"{sum(row['name'] == 'login' for row in rows_in):>8}"
+            f"{sum(row['failed'] == '1' for row in rows_in):>9}"
+            f"{exact_percentile(every, 0.95):>8.0f}ms{exact_percentile(work, 0.95):>8.0f}ms"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 100)))
+    parser.add_argument(
+        "--spawn-rate", type=float, default=float(os.environ.get("LOAD_SPAWN_RATE", 20))
+    )
+    parser.add_argument("--time", default=os.environ.get("LOAD_TIME", "60s"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("LOAD_WORKERS", 4)))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("LOAD_PORT", 0)), help="0: any free port"
+    )
+    parser.add_argument(
+        "--wait", default=os.environ.get("LOAD_WAIT", "2,8"), help='think time, "min,max" s'
+    )
+    options = parser.parse_args()
+    keep = os.environ.get("KEEP", "") not in ("", "0")
+    host, port = os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432")
+    options.port = free_port(options.port)
+    think = options.wait.replace(",", "–")
+    base_url = f"http://127.0.0.1:{options.port}"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for stale in ("locust.json", "requests.csv"):
+        (RESULTS / stale).unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"postgres://postgres@{host}:{port}/{DATABASE}",
+    }
+    os.environ.update(env)
+    server = None
+    server_log = (RESULTS / "gunicorn.log").open("w", encoding="utf-8")
+    locust_log = (RESULTS / "locust.log").open("w", encoding="utf-8")
+    try:
+        step(f"database {DATABASE} (dropped first), migrate, seed_demo")
+        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        psql(f"CREATE DATABASE {DATABASE}")
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env)
+        subprocess.run([*manage, "seed_demo"], check=True, env=env, stdout=subprocess.DEVNULL)
+        create_cadres(options.users)
+        psql("ANALYZE", DATABASE)
+
+        step(f"gunicorn, {options.workers} workers, on {base_url}")
+        server = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "haimen_insurance.wsgi"]
+            + ["--bind", f"127.0.0.1:{options.port}", "--workers", str(options.workers)]
+            + ["--timeout", "120"],
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{base_url}/login/", server)
+
+        step(
+            f"locust, {options.users} cadres (spawn {options.spawn_rate:g}/s) for {options.time}, "
+            f"think time {think} s"
+        )
+        meter = CpuMeter(server)
+        locust = subprocess.Popen(
+            [str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", base_url]
+            + ["--users", str(options.users), "--spawn-rate", str(options.spawn_rate)]
+            + ["--run-time", options.time, "--stop-timeout", "10", "--loglevel", "WARNING"]
+            + ["--json-file", str(RESULTS / "locust"), "--csv", str(RESULTS / "locust")],
+            cwd=ROOT,
+            env={
+                **env,
+                "HAIMEN_LOAD_USER_PREFIX": USER_PREFIX,
+                "HAIMEN_LOAD_ACCOUNTS": str(options.users),
+                "HAIMEN_LOAD_PASSWORD": PASSWORD,
+                "HAIMEN_LOAD_WAIT": options.wait,
+                "HAIMEN_LOAD_REQUESTS": str(RESULTS / "requests.csv"),
+            },
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
+        )
+        while locust.poll() is None:
+            meter.sample()
+            time.sleep(1)
+        cpu, busiest_others = meter.used(), meter.others()
+        if not (RESULTS / "locust.json").exists():
+            print((RESULTS / "locust.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
+            raise SystemExit(f"load: locust exited with {locust.returncode} and no results")
+
+        lines, seconds = read_results(RESULTS / "locust.json")
+        print()
+        print(
+            f"{options.users} cadres for {options.time} (think time {think} s), gunicorn "
+            f"{options.workers} sync workers; {os.cpu_count()} CPU cores shared by gunicorn, "
+            "PostgreSQL and locust"
+        )
+        everything = print_table(lines, seconds)
+        print()
+        print_over_time(RESULTS / "requests.csv")
+        print()
+        others = cpu["machine"] - cpu["gunicorn"] - cpu["postgres"] - cpu["locust"]
+        largest = ", ".join(f"{name} {used:.0f}" for name, used in busiest_others if used >= 1)
+        print(
+            f"CPU seconds in {seconds:.0f} s ({os.cpu_count() * seconds:.0f} available): "
+            f"gunicorn {cpu['gunicorn']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
+            f"locust {cpu['locust']:.0f}, everything else {max(others, 0):.0f}"
+            + (f" (of which {largest})" if largest else "")
+        )
+        with open(RESULTS / "locust_failures.csv", newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                print(f"failed: {row['Name']} ×{row['Occurrences']}: {row['Error']}")
+        p95 = everything.percentile(0.95)
+        met = p95 < P95_TARGET_MS and everything.failures == 0
+        print(
+            f"target p95 < {P95_TARGET_MS} ms and no errors: {'met' if met else 'NOT met'} "
+            f"(p95 {p95} ms, {everything.failures} errors); "
+            f"results and logs in {RESULTS.relative_to(ROOT)}/"
+        )
+        return 0 if met else 1
+    finally:
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        server_log.close()
+        locust_log.close()
+        if keep:
+            step(f"KEEP=1: database {DATABASE} kept ({env['DATABASE_URL']})")
+        else:
+            psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            step(f"database {DATABASE} dropped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
