@@ -49,6 +49,9 @@ class Claim(models.Model):
         OTHER = "other", "其他"
 
     number = models.CharField("案件号", max_length=30, unique=True)
+    campaign = models.ForeignKey(
+        "enrollment.Campaign", verbose_name="参保年度", on_delete=models.PROTECT, related_name="+"
+    )
     policy = models.ForeignKey(
         Policy, verbose_name="保单", on_delete=models.PROTECT, related_name="claims"
     )
@@ -144,7 +147,10 @@ class Claim(models.Model):
                 name="claim_approved_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["person", "benefit", "status"])]
+        indexes = [
+            models.Index(fields=["person", "benefit", "status"]),
+            models.Index(fields=["campaign", "village"]),
+        ]
         permissions = [
             ("report_claim", "报案及收集理赔材料"),
             ("decide_claim", "理赔核定与赔付"),

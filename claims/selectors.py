@@ -144,7 +144,7 @@ def claims_summary(*, campaign, user) -> list[BenefitSummary]:
     rows = {
         row["benefit"]: row
         for row in Claim.objects.for_user(user)
-        .filter(policy__campaign=campaign)
+        .filter(campaign=campaign)
         .values("benefit")
         .annotate(
             claims=Count("pk"),

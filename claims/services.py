@@ -58,7 +58,7 @@ def _audit(actor, action, claim, changes):
 def _next_number(campaign: Campaign) -> str:
     """LP<year>-<5-digit sequence>; the campaign row is locked so two reports never share one."""
     Campaign.objects.select_for_update().get(pk=campaign.pk)
-    count = Claim.objects.filter(policy__campaign=campaign).count()
+    count = Claim.objects.filter(campaign=campaign).count()
     return f"LP{campaign.year}-{count + 1:05d}"
 
 
@@ -110,6 +110,7 @@ def claim_report(
     with transaction.atomic():
         claim = Claim.objects.create(
             number=_next_number(policy.campaign),
+            campaign=policy.campaign,
             policy=policy,
             person=person,
             village=policy.village,

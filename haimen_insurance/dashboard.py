@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from claims.models import Claim
 from enrollment.eligibility import Reason, eligibility_expression
-from enrollment.models import Campaign, EntryProduct, Household, Roster, RosterEntry, TownshipReport
+from enrollment.models import Campaign, Household, Roster, RosterEntry, TownshipReport
 
 from .models import Area
 
@@ -161,39 +161,31 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
         row.households += item["households"]
         row.eligible += item["eligible"]
 
-    enrolled = (
-        RosterEntry.objects.filter(
-            roster__campaign=campaign,
-            roster__village__in=village_ids,
-            decision=RosterEntry.Decision.ENROLLED,
-        )
-        .values("roster__village")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for item in enrolled:
-        row_of[item["roster__village"]].enrolled += item["count"]
-
-    policies = (
-        EntryProduct.objects.filter(
-            entry__roster__campaign=campaign, entry__roster__village__in=village_ids
-        )
-        .values("entry__roster__village")
-        .annotate(count=Count("pk"), premium=Sum("premium"))
-        .order_by()
-    )
-    for item in policies:
-        row = row_of[item["entry__roster__village"]]
-        row.policies += item["count"]
-        row.premium += item["premium"]
-
     rosters = Roster.objects.filter(campaign=campaign, village__in=village_ids)
+    village_of = {}
     for roster, village, status in rosters.values_list("pk", "village", "status"):
         row = row_of[village]
+        village_of[roster] = village
         row.rosters += 1
         row.by_status[status] = row.by_status.get(status, 0) + 1
         row.rosters_approved += status == Roster.Status.APPROVED
         row.roster_id = roster  # a village's own roster (in a township's dashboard)
+
+    # Entries carry their policies and premium, so one pass over the entries of these rosters
+    # counts households, policies and premium (index entry_roster_decision).
+    entries = (
+        RosterEntry.objects.filter(
+            roster__in=list(village_of), decision=RosterEntry.Decision.ENROLLED
+        )
+        .values("roster")
+        .annotate(count=Count("pk"), policies=Sum("policies"), premium=Sum("premium"))
+        .order_by()
+    )
+    for item in entries:
+        row = row_of[village_of[item["roster"]]]
+        row.enrolled += item["count"]
+        row.policies += item["policies"]
+        row.premium += item["premium"]
 
     reports = list(
         TownshipReport.objects.filter(
@@ -210,7 +202,7 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
 
     settled = Q(settled_on__isnull=False)
     claims = (
-        Claim.objects.filter(policy__campaign=campaign, village__in=village_ids)
+        Claim.objects.filter(campaign=campaign, village__in=village_ids)
         .values("village")
         .annotate(
             count=Count("pk"),

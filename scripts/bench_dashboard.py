@@ -102,7 +102,9 @@ def _copy_value(value) -> str:
     return str(value)
 
 
-def _claim_values(k: int, policy_id: int, person_id: int, village_id: int, insurer_id: int):
+def _claim_values(
+    k: int, policy_id: int, person_id: int, village_id: int, insurer_id: int, campaign_id: int
+):
     """Every column of claim number ``k`` as a dict (column → value)."""
     from django.utils import timezone
 
@@ -120,6 +122,7 @@ def _claim_values(k: int, policy_id: int, person_id: int, village_id: int, insur
     values = {
         "number": f"LP{YEAR}{k + 1:07d}",
         "policy_id": policy_id,
+        "campaign_id": campaign_id,
         "person_id": person_id,
         "village_id": village_id,
         "insurer_id": insurer_id,
@@ -189,7 +192,7 @@ def generate_claims(count: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT p.household_id, p.id, ip.id, p.village_id, p.insurer_id
+            SELECT p.household_id, p.id, ip.id, p.village_id, p.insurer_id, p.campaign_id
             FROM {Policy._meta.db_table} p
             JOIN {InsuredPerson._meta.db_table} ip ON ip.entry_product_id = p.entry_product_id
             WHERE p.household_id %% %s = 1

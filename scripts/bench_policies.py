@@ -235,6 +235,8 @@ def generate(households: int) -> None:
             "payer",
             "decided_by_id",
             "decided_at",
+            "policies",
+            "premium",
         ],
     )
     line_columns = _columns(EntryProduct, ["id", "entry_id", "product_id", "shares", "premium"])
@@ -313,7 +315,8 @@ def generate(households: int) -> None:
                 )
                 rows["entries"].append(
                     f"{pk}\t{rosters[village.pk]}\t{pk}\tenrolled\t\t{Reason.ELIGIBLE.value}\t"
-                    f"{certificate_no}\t{child_name}\t{employer}\t\\N\t{stamp}\n"
+                    f"{certificate_no}\t{child_name}\t{employer}\t\\N\t{stamp}\t"
+                    f"2\t{child_product.premium + parent_product.premium}\n"
                 )
                 insurer = insurer_of[township_id]
                 persons_here = 0

@@ -116,6 +116,10 @@ class RosterEntry(models.Model):
     certificate_no = models.CharField("证号", max_length=40)
     child_name = models.CharField("子女姓名", max_length=50)
     payer = models.CharField("奖励金发放单位", max_length=100, blank=True)
+    # The entry's products summed (kept by the services with the products), so counts over a
+    # city's entries need no join to the products.
+    policies = models.PositiveSmallIntegerField("保单数", default=0)
+    premium = models.DecimalField("保费（元）", max_digits=10, decimal_places=2, default=0)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -139,6 +143,13 @@ class RosterEntry(models.Model):
                 name="entry_decline_has_reason",
                 violation_error_message="自愿放弃或不符合条件必须填写原因。",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["roster", "decision"],
+                include=["policies", "premium"],
+                name="entry_roster_decision",
+            )
         ]
 
     def __str__(self):

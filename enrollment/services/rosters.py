@@ -116,6 +116,7 @@ def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]
     """Replace the entry's products and insured persons; refuses a person insured elsewhere."""
     entry.products.all().delete()
     campaign = entry.roster.campaign
+    entry.policies, entry.premium = 0, Decimal("0.00")
     for product, count in shares.items():
         people = persons_for(household, product)
         if not people:
@@ -123,6 +124,8 @@ def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]
         line = EntryProduct.objects.create(
             entry=entry, product=product, shares=count, premium=product.premium * count
         )
+        entry.policies += 1
+        entry.premium += line.premium
         for relation, name, id_number in people:
             try:
                 with transaction.atomic():
@@ -139,6 +142,7 @@ def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]
                     f"{name}（{InsuredPerson.Relation(relation).label}）已在"
                     f"{_holder_of(campaign, product, id_number)}参保{product}，不能重复参保。"
                 ) from error
+    entry.save(update_fields=["policies", "premium"])
 
 
 def entry_decide(
@@ -179,6 +183,8 @@ def entry_decide(
         before = entry.decision if entry else ""
         entry = entry or RosterEntry(roster=roster, household=household)
         entry.decision, entry.reason, entry.decided_by = decision, reason, actor
+        if decision != RosterEntry.Decision.ENROLLED:
+            entry.policies, entry.premium = 0, Decimal("0.00")
         _snapshot(entry, household, eligibility.reason)
         entry.save()
         if decision == RosterEntry.Decision.ENROLLED:
@@ -255,6 +261,10 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
         )
         skipped_households = {wanted[key].pk for key in taken if key in wanted}
         chosen = [household for household in undecided if household.pk not in skipped_households]
+        insured = {
+            household.pk: [product for product in products if persons_for(household, product)]
+            for household in chosen
+        }
         entries = RosterEntry.objects.bulk_create(
             RosterEntry(
                 roster=roster,
@@ -264,6 +274,8 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
                 certificate_no=household.certificate_no,
                 child_name=household.child_name,
                 payer=household.employer_name,
+                policies=len(insured[household.pk]),
+                premium=sum((product.premium for product in insured[household.pk]), Decimal(0)),
                 decided_by=actor,
             )
             for household in chosen
@@ -271,8 +283,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
         lines = EntryProduct.objects.bulk_create(
             EntryProduct(entry=entry, product=product, shares=1, premium=product.premium)
             for entry, household in zip(entries, chosen, strict=True)
-            for product in products
-            if persons_for(household, product)
+            for product in insured[household.pk]
         )
         households = {household.pk: household for household in chosen}
         try:

@@ -233,3 +233,33 @@ def test_approve_and_return_at_once_end_in_one_state(world):
     refused = [outcome for outcome in outcomes if outcome.startswith("refused")]
     assert "只有已提交待审核的名册可以审核" in refused[0]
     assert AuditEvent.objects.filter(action__in=["roster.approve", "roster.return"]).count() == 1
+
+
+def test_entries_carry_the_totals_of_their_products(world):
+    """policies and premium on each entry equal its products, whichever way it was decided."""
+    from django.db.models import Count, Sum
+
+    from enrollment.models import EntryProduct, RosterEntry
+    from tests.enrollment.conftest import build_campaign
+
+    campaign = build_campaign()
+    single = build_household(world.village_a1, father_name="", father_id_number="")
+    chosen = build_household(world.village_a1)
+    later = build_household(world.village_a1)
+    build_household(world.village_a1)
+    roster = roster_of(campaign, world.village_a1)
+    child = campaign.products.get(code="child_safety")
+    entry_decide(
+        actor=None, roster=roster, household=chosen, decision="enrolled", shares={child: 3}
+    )
+    roster_enrol_all(actor=None, roster=roster)
+    entry_decide(actor=None, roster=roster, household=later, decision="declined", reason="外出")
+    for entry in RosterEntry.objects.filter(roster=roster):
+        products = EntryProduct.objects.filter(entry=entry).aggregate(
+            n=Count("pk"), total=Sum("premium")
+        )
+        assert (entry.policies, entry.premium) == (products["n"], products["total"] or 0)
+    totals = {e.household_id: (e.policies, e.premium) for e in roster.entries.all()}
+    assert totals[chosen.pk] == (1, Decimal("60.00"))
+    assert totals[single.pk] == (2, Decimal("40.00"))
+    assert totals[later.pk] == (0, Decimal("0.00"))
