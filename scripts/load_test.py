@@ -18,8 +18,10 @@ the logs are left in ``test-artifacts/load/``.
 Settings: ``haimen_insurance.settings.local`` with ``DJANGO_DEBUG=false`` and
 ``DJANGO_ALLOWED_HOSTS=127.0.0.1``. The production settings mark the session and CSRF cookies
 ``Secure``, so a client speaking plain http to 127.0.0.1 (no nginx, no TLS) would never send
-them back and could not stay logged in; the work each request does (middleware, views,
-templates, PostgreSQL with persistent connections, password hashing) is the same.
+them back and could not stay logged in. The work each request does (middleware, views,
+templates, PostgreSQL with persistent connections, password hashing) is the same; only static
+files are looked up on each request (whitenoise's autorefresh in the local settings) instead of
+from an index built at start.
 
 Environment: ``LOAD_USERS``, ``LOAD_SPAWN_RATE``, ``LOAD_TIME``, ``LOAD_WORKERS``,
 ``LOAD_PORT`` and ``LOAD_WAIT`` (think time between actions, "min,max" seconds) give the
