@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="claim",
-            index=models.Index(fields=["campaign", "village"], name="claims_clai_campaig_b733d8_idx"),
+            index=models.Index(
+                fields=["campaign", "village"], name="claims_clai_campaig_b733d8_idx"
+            ),
         ),
     ]
