@@ -86,11 +86,11 @@ class PersonSearchView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         persons = []
         if query:
-            policies = Policy.objects.for_user(user).filter(status=Policy.Status.ISSUED)
             persons = list(
-                InsuredPerson.objects.filter(
+                InsuredPerson.objects.for_user(user)
+                .filter(
                     Q(name__contains=query) | Q(id_number=query.upper()),
-                    entry_product__policy__in=policies,
+                    entry_product__policy__status=Policy.Status.ISSUED,
                 )
                 .select_related(
                     "entry_product__policy__village",
@@ -112,9 +112,12 @@ class ClaimCreateView(PermissionRequiredMixin, FormView):
 
     @cached_property
     def person(self) -> InsuredPerson:
-        policies = Policy.objects.for_user(self.request.user).filter(status=Policy.Status.ISSUED)
-        persons = InsuredPerson.objects.filter(entry_product__policy__in=policies).select_related(
-            "entry_product__policy__village", "entry_product__product", "entry_product__entry"
+        persons = (
+            InsuredPerson.objects.for_user(self.request.user)
+            .filter(entry_product__policy__status=Policy.Status.ISSUED)
+            .select_related(
+                "entry_product__policy__village", "entry_product__product", "entry_product__entry"
+            )
         )
         return get_object_or_404(persons, pk=self.kwargs["person"])
 
@@ -163,9 +166,11 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         claim, user = self.object, self.request.user
         documents = {document.item: document for document in claim.documents.all()}
         line = cap_line(claim)
-        events = AuditEvent.objects.filter(
-            object_type="claims.claim", object_id=str(claim.pk)
-        ).select_related("actor")
+        events = (
+            AuditEvent.objects.for_user(user)
+            .filter(object_type="claims.claim", object_id=str(claim.pk))
+            .select_related("actor")
+        )
         can_report = user.has_perm("claims.report_claim")
         can_decide = user.has_perm("claims.decide_claim") and user.insurer_id == claim.insurer_id
         S = Claim.Status

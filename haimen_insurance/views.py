@@ -40,7 +40,9 @@ def campaign_progress(user) -> dict:
         roster = rosters.first()
         progress["roster"] = roster
         if roster is not None:
-            figures = roster_figures(campaign, Area.objects.filter(pk=roster.village_id))
+            figures = roster_figures(
+                campaign, Area.objects.for_user(user).filter(pk=roster.village_id)
+            )
             progress["figures"] = figures[roster.village_id]
         return progress
     counts = dict(rosters.order_by().values_list("status").annotate(n=Count("pk")))

@@ -189,6 +189,14 @@ class EntryProduct(models.Model):
         return f"{self.product} {self.shares}份"
 
 
+class InsuredPersonQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """An insurer sees the people of its policies; everyone else those of their area."""
+        if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
+            return self.filter(entry_product__policy__insurer_id=user.insurer_id)
+        return self.filter(area_scope(user, village="entry_product__entry__roster__village"))
+
+
 class InsuredPerson(models.Model):
     """A person insured under one product, as enrolled. Unique per product and campaign."""
 
@@ -209,6 +217,8 @@ class InsuredPerson(models.Model):
     relation = models.CharField("关系", max_length=10, choices=Relation.choices)
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号", max_length=18)
+
+    objects = InsuredPersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = "被保险人"
