@@ -29,7 +29,7 @@ def campaign_progress(user) -> dict:
     figures; for everyone else the rosters in scope counted by status, and township reports."""
     from enrollment.models import Roster, TownshipReport
     from enrollment.selectors.campaigns import current_campaign
-    from enrollment.selectors.rosters import roster_figures
+    from enrollment.selectors.rosters import village_figures
 
     campaign = current_campaign()
     if campaign is None:
@@ -37,13 +37,10 @@ def campaign_progress(user) -> dict:
     rosters = Roster.objects.for_user(user).filter(campaign=campaign)
     progress = {"campaign": campaign}
     if user.role == Role.VILLAGE_CADRE:
-        roster = rosters.first()
+        roster = rosters.select_related("campaign").first()
         progress["roster"] = roster
         if roster is not None:
-            figures = roster_figures(
-                campaign, Area.objects.for_user(user).filter(pk=roster.village_id)
-            )
-            progress["figures"] = figures[roster.village_id]
+            progress["figures"] = village_figures(roster)
         return progress
     counts = dict(rosters.order_by().values_list("status").annotate(n=Count("pk")))
     progress["roster_counts"] = [

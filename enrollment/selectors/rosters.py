@@ -90,15 +90,25 @@ def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
             "pk", flat=True
         )
     )
+    figures = {village: Figures() for village in villages.values_list("pk", flat=True)}
+    figures.update(_counted(campaign, village_ids, rosters))
+    return figures
+
+
+def village_figures(roster: Roster) -> Figures:
+    """The figures of one roster's village: two queries."""
+    counted = _counted(roster.campaign, [roster.village_id], [roster.pk])
+    return counted.get(roster.village_id, Figures())
+
+
+def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, Figures]:
+    """Figures of the villages that have households, counting the entries of ``rosters`` (the
+    campaign's rosters of those villages). Policies and premium are the entries' own totals
+    (kept by the roster services)."""
     eligible = Q(eligibility=Reason.ELIGIBLE.value)
     counts = (
         Household.objects.filter(village__in=village_ids)
-        .annotate(
-            entry=FilteredRelation(
-                "entries",
-                condition=Q(entries__roster__in=rosters),
-            )
-        )
+        .annotate(entry=FilteredRelation("entries", condition=Q(entries__roster__in=rosters)))
         .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
         .annotate(
             eligibility=eligibility_expression(
@@ -118,28 +128,14 @@ def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
                 | (Q(decision=UNDECIDED) & ~eligible),
             ),
             undecided=Count("pk", filter=Q(decision=UNDECIDED) & eligible),
+            policies=Coalesce(Sum("entry__policies"), 0),
+            premium=Coalesce(Sum("entry__premium"), Value(Decimal("0.00"))),
         )
         .order_by()
     )
-    figures = {village: Figures() for village in villages.values_list("pk", flat=True)}
-    for row in counts:
-        village = row.pop("village")
-        figures[village] = Figures(**row)
-    policies = (
-        EntryProduct.objects.filter(
-            entry__roster__campaign=campaign, entry__roster__village__in=village_ids
-        )
-        .values("entry__roster__village")
-        .annotate(policies=Count("pk"), premium=Sum("premium"))
-        .order_by()
-    )
-    for row in policies:
-        figures[row["entry__roster__village"]].policies = row["policies"]
-        figures[row["entry__roster__village"]].premium = row["premium"]
+    figures = {row.pop("village"): Figures(**row) for row in counts}
     persons = (
-        InsuredPerson.objects.filter(
-            campaign=campaign, entry_product__entry__roster__village__in=village_ids
-        )
+        InsuredPerson.objects.filter(campaign=campaign, entry_product__entry__roster__in=rosters)
         .values("entry_product__entry__roster__village")
         .annotate(persons=Count("pk"))
         .order_by()

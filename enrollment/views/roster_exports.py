@@ -8,14 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views import View
 
-from haimen_insurance.models import Area
-
 from ..exports import roster_workbook, township_report_workbook
 from ..models import Roster, TownshipReport
 from ..pdf import roster_pdf, township_report_pdf
 from ..selectors.reports import report_breakdown
 from ..selectors.roster_exports import roster_lines
-from ..selectors.rosters import roster_figures
+from ..selectors.rosters import village_figures
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -33,8 +31,7 @@ class _RosterExport(PermissionRequiredMixin, View):
         )
         roster = get_object_or_404(rosters, pk=pk)
         lines = roster_lines(roster, full_ids=request.user.sees_full_ids)
-        village = Area.objects.filter(pk=roster.village_id)
-        figures = roster_figures(roster.campaign, village)[roster.village_id]
+        figures = village_figures(roster)
         name = f"{roster.campaign.year}年度名册_{roster.village.parent.name}{roster.village.name}"
         return self.respond(roster, lines, figures, name)
 

@@ -11,7 +11,6 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from haimen_insurance.models import Area
 from haimen_insurance.privacy import mask
 
 from ..eligibility import Reason
@@ -24,7 +23,7 @@ from ..forms.rosters import (
 )
 from ..models import Household, Roster, RosterEntry
 from ..selectors.campaigns import current_campaign
-from ..selectors.rosters import UNDECIDED, roster_figures, roster_households
+from ..selectors.rosters import UNDECIDED, roster_households, village_figures
 from ..services import rosters as services
 
 PER_PAGE = 50
@@ -151,7 +150,6 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
         households = _filtered(roster_households(roster), search)
         page = Paginator(households, PER_PAGE).get_page(self.request.GET.get("page"))
         rows = [RosterRow(household, full_ids=user.sees_full_ids) for household in page]
-        village = Area.objects.filter(pk=roster.village_id)
         is_cadre = user.has_perm("enrollment.submit_roster") and user.area_id == roster.village_id
         reviewer = (
             user.has_perm("enrollment.review_roster")
@@ -163,7 +161,7 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             roster=roster,
             campaign=roster.campaign,
-            figures=roster_figures(roster.campaign, village)[roster.village_id],
+            figures=village_figures(roster),
             search=search,
             page=page,
             rows=rows,

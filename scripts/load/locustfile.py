@@ -10,7 +10,9 @@ think time of ``HAIMEN_LOAD_WAIT`` seconds ("min,max") between actions:
 - searches the roster by surname and filters it by state;
 - records a decision: lists the undecided, enrolled or declined families, opens one family's
   form and saves it as enrolled (one share of each product) or declined (with a reason), then
-  lands on the roster again as the browser would after the redirect.
+  lands on the roster again as the browser would after the redirect. A person reads the list
+  before opening a form and fills the form in before saving it, so these steps are a think
+  time apart too; only the redirect after saving follows at once.
 
 Every page must answer 200 (a redirect to the login page is a failure) and every save must
 redirect to the roster; anything else counts as an error. With ``HAIMEN_LOAD_REQUESTS`` set,
@@ -133,10 +135,12 @@ class VillageCadre(FastHttpUser):
                 break
         else:
             return
+        self.wait()
         url = random.choice(links)
         form = self.page(url, "entry form")
         if not form:
             return
+        self.wait()
         decision = NEXT_DECISION[state]
         if state == "undecided" and random.random() < 0.1:
             decision = "declined"

@@ -257,7 +257,7 @@ def test_policy_search_query_count_does_not_grow(
 ):
     client = client_for(world.user("township_a"))
     url = reverse("enrollment:policy_list")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.context["table"].paginator.count == 10
 

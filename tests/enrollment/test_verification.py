@@ -422,7 +422,7 @@ def grow(world, index: int):
 
 # session, user, the user's permissions and their groups' (4); the township, its villages,
 # the counts, the employers (4); the user's own area for the header (1).
-TOWNSHIP_PAGE_QUERIES = 9
+TOWNSHIP_PAGE_QUERIES = 8
 TOWNSHIP_EXPORT_QUERIES = 8  # no page header
 # session, user, permissions (4); the townships, the counts, the employers (3).
 CITY_PAGE_QUERIES = 7
