@@ -1,19 +1,20 @@
 #!/usr/bin/env python
 """Load test (`make load`): village cadres at the deadline against gunicorn, p95 and errors.
 
-    .venv/bin/python scripts/load_test.py [--users 100] [--spawn-rate 20] [--time 60s]
+    .venv/bin/python scripts/load_test.py [--users 100] [--spawn-rate 2] [--time 180s]
 
 Creates the PostgreSQL database ``haimen_load`` (dropped first if it exists), migrates it and
 seeds the demo (``manage.py seed_demo``), then gives each of ``--users`` villages whose 2013
 roster is still a draft its own cadre (``load001``, ``load002``, ... with the password below).
 Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG off, static files by whitenoise) and runs
 locust headless with ``scripts/load/locustfile.py``: every simulated cadre logs in, opens the
-workbench and the village roster, searches and filters it, and records decisions. Prints each
-request type's count, failures, median, p95 and throughput, the p95 for every 10 s of the run,
-and the CPU time gunicorn, PostgreSQL, locust and everything else took; exits 1 when the p95
-of all requests is 500 ms or more or any request failed (DESIGN.md section 6). gunicorn is
-always stopped; the database is dropped unless ``KEEP=1``. locust's results (JSON and CSV) and
-the logs are left in ``test-artifacts/load/``.
+workbench and the village roster, searches and filters it, and records decisions. The cadres
+start two a second (all 100 are at work after 50 s), and each reads every page for 2–8 s before
+the next click. Prints each request type's count, failures, median, p95 and throughput, the p95
+for every 10 s of the run, and the CPU time gunicorn, PostgreSQL, locust and everything else
+took; exits 1 when the p95 of all requests is 500 ms or more or any request failed (DESIGN.md
+section 6). gunicorn is always stopped; the database is dropped unless ``KEEP=1``. locust's
+results (JSON and CSV) and the logs are left in ``test-artifacts/load/``.
 
 Settings: ``haimen_insurance.settings.local`` with ``DJANGO_DEBUG=false`` and
 ``DJANGO_ALLOWED_HOSTS=127.0.0.1``. The production settings mark the session and CSRF cookies
@@ -325,9 +326,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 100)))
     parser.add_argument(
-        "--spawn-rate", type=float, default=float(os.environ.get("LOAD_SPAWN_RATE", 20))
+        "--spawn-rate", type=float, default=float(os.environ.get("LOAD_SPAWN_RATE", 2))
     )
-    parser.add_argument("--time", default=os.environ.get("LOAD_TIME", "60s"))
+    parser.add_argument("--time", default=os.environ.get("LOAD_TIME", "180s"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LOAD_WORKERS", 4)))
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("LOAD_PORT", 0)), help="0: any free port"
@@ -411,7 +412,8 @@ def main() -> int:
         lines, seconds = read_results(RESULTS / "locust.json")
         print()
         print(
-            f"{options.users} cadres for {options.time} (think time {think} s), gunicorn "
+            f"{options.users} cadres started {options.spawn_rate:g}/s, for {options.time} "
+            f"(think time {think} s), gunicorn "
             f"{options.workers} sync workers; {os.cpu_count()} CPU cores shared by gunicorn, "
             "PostgreSQL and locust"
         )
