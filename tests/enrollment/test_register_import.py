@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from enrollment.models import Household, RegisterImport
+from enrollment.models import Household, InsuredPerson, RegisterImport, Roster, RosterEntry
 from enrollment.register_files import EXAMPLE_CERTIFICATE_NO, HEADERS
 from enrollment.resident_ids import mask
+from enrollment.selectors.rosters import roster_households, village_figures
 from enrollment.services.register_import import register_import_apply, register_import_check
+from enrollment.services.rosters import entry_decide, roster_approve, roster_submit
 from haimen_insurance.models import AuditEvent
 from tests.enrollment.conftest import build_household
 from tests.enrollment.test_register_files import household_values, write_csv, write_xlsx
@@ -177,6 +179,92 @@ def test_a_household_edited_between_check_and_write_is_compared_again(world, tmp
     assert event.object_repr.startswith("HM0002")
     assert event.changes == {"phone": ["13700000000", "13800000009"]}
     assert Household.objects.get(certificate_no="HM0002").phone == "13800000009"
+
+
+def enrolled_in_xinhe(world, campaign, tmp_path):
+    """HM0002 imported into 新河村 and enrolled in its 2013 roster; the rows, to change."""
+    rows = good_rows()
+    import_file(world.user("city"), write_xlsx(tmp_path / "一.xlsx", rows))
+    roster = Roster.objects.get(campaign=campaign, village=world.village_a2)
+    household = Household.objects.get(certificate_no="HM0002")
+    entry_decide(actor=None, roster=roster, household=household, decision="enrolled")
+    rows[1]["村（社区）"] = "东兴村"
+    return rows, roster, household
+
+
+def test_a_household_moving_village_leaves_the_roster_still_being_filled_in(
+    world, campaign, tmp_path
+):
+    rows, roster, household = enrolled_in_xinhe(world, campaign, tmp_path)
+    city = world.user("city")
+    plan = register_import_check(actor=city, file=write_xlsx(tmp_path / "二.xlsx", rows))
+    assert [str(notice) for notice in plan.notices] == [
+        "第3行 村（社区）：证号 HM0002 迁往海门镇东兴村，其在海门镇新河村2013年度名册中的登记"
+        "（参保）将被撤销，由新村（社区）重新登记"
+    ]
+
+    register_import_apply(actor=city, plan=plan)
+
+    assert not RosterEntry.objects.filter(household=household).exists()
+    assert not InsuredPerson.objects.filter(campaign=campaign).exists()
+    [cleared] = AuditEvent.objects.filter(action="roster.clear")
+    assert (cleared.area, cleared.changes) == (world.village_a2, {"decision": ["enrolled", ""]})
+    assert village_figures(roster).enrolled == 0
+    dongxing = Roster.objects.get(campaign=campaign, village=world.village_a1)
+    moved = roster_households(dongxing).get(pk=household.pk)
+    assert (moved.decision, moved.eligibility) == ("", "eligible")
+    entry_decide(actor=None, roster=dongxing, household=household, decision="enrolled")
+    assert village_figures(dongxing).policies == 2
+
+
+def test_a_household_in_a_submitted_roster_cannot_move_village(world, campaign, tmp_path):
+    rows, roster, household = enrolled_in_xinhe(world, campaign, tmp_path)
+    roster_submit(actor=None, roster=roster)
+    city = world.user("city")
+    plan = register_import_check(actor=city, file=write_xlsx(tmp_path / "二.xlsx", rows))
+    assert [str(error) for error in plan.errors] == [
+        "第3行 村（社区）：证号 HM0002 已登记在海门镇新河村2013年度名册中，该名册已提交待审核，"
+        "不能迁村。请乡镇（园区）计生办先退回该名册，再导入"
+    ]
+    with pytest.raises(ValidationError):
+        register_import_apply(actor=city, plan=plan)
+    household.refresh_from_db()
+    assert household.village == world.village_a2
+    assert RosterEntry.objects.filter(roster=roster, household=household).exists()
+
+
+def test_a_roster_submitted_after_the_check_rolls_the_move_back(world, campaign, tmp_path):
+    rows, roster, household = enrolled_in_xinhe(world, campaign, tmp_path)
+    city = world.user("city")
+    plan = register_import_check(actor=city, file=write_xlsx(tmp_path / "二.xlsx", rows))
+    assert plan.errors == [] and len(plan.changed) == 1
+    roster_submit(actor=None, roster=roster)
+
+    with pytest.raises(ValidationError) as refused:
+        register_import_apply(actor=city, plan=plan)
+
+    assert "新河村2013年度名册已提交待审核" in str(refused.value)
+    household.refresh_from_db()
+    assert household.village == world.village_a2
+    assert RosterEntry.objects.filter(roster=roster, household=household).exists()
+    assert not AuditEvent.objects.filter(action="household.import_update").exists()
+
+
+def test_an_approved_roster_keeps_the_years_entry_of_a_household_that_moves(
+    world, campaign, tmp_path
+):
+    rows, roster, household = enrolled_in_xinhe(world, campaign, tmp_path)
+    roster_submit(actor=None, roster=roster)
+    roster_approve(actor=None, roster=roster)
+    city = world.user("city")
+    plan = register_import_check(actor=city, file=write_xlsx(tmp_path / "二.xlsx", rows))
+    assert (plan.errors, plan.notices, len(plan.changed)) == ([], [], 1)
+
+    register_import_apply(actor=city, plan=plan)
+
+    household.refresh_from_db()
+    assert household.village == world.village_a1
+    assert RosterEntry.objects.get(household=household).roster == roster
 
 
 def test_text_with_tabs_newlines_and_backslashes_is_stored_as_typed(world, tmp_path):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from haimen_insurance.audit import changed_values
 from haimen_insurance.models import Area
 
-from ...models import Household, RegisterImport
+from ...models import Household, RegisterImport, Roster, RosterEntry
 from ...register_files import (
     CERTIFICATE_NO,
     CHILD_ID,
@@ -106,6 +106,7 @@ def register_import_check(*, actor, file, filename: str = "", progress=None) -> 
     villages = Villages(actor)
     rows = [row for row in parsed.rows if villages.place(row, plan.errors)]
     _compare(plan, rows, villages)
+    _check_moves(plan)
     sort_errors(plan.errors)
     return plan
 
@@ -262,3 +263,56 @@ def _compare(plan: ImportPlan, rows: list[RegisterRow], villages: Villages) -> N
                 plan.changed.append(Change(current[0], row, changes, seen=current[4]))
             else:
                 plan.unchanged += 1
+
+
+def open_entries(household_ids, *, leaving_for: dict[int, int]):
+    """The entries of households that move to another village and whose roster is not yet
+    approved (an approved roster is the year's record and keeps them), with roster, campaign
+    and village: the entries a move takes back. ``leaving_for`` maps each household to the
+    village it moves to (an entry already in that village's roster stays)."""
+    entries = (
+        RosterEntry.objects.filter(household__in=household_ids)
+        .exclude(roster__status=Roster.Status.APPROVED)
+        .select_related("roster__campaign", "roster__village__parent")
+        .order_by("roster__campaign__year")
+    )
+    return [
+        entry for entry in entries if entry.roster.village_id != leaving_for[entry.household_id]
+    ]
+
+
+def _check_moves(plan: ImportPlan) -> None:
+    """A household moving to another village leaves the roster it is decided in: its decision is
+    taken back (a notice says so) while that roster is still being filled in; once the roster is
+    submitted or locked the row is refused until the township returns the roster."""
+    moving = {change.pk: change for change in plan.changed if "village" in change.changes}
+    refused = set()
+    for chunk in batched(list(moving), CHUNK):
+        leaving_for = {pk: moving[pk].row.village_id for pk in chunk}
+        for entry in open_entries(chunk, leaving_for=leaving_for):
+            change = moving[entry.household_id]
+            roster = entry.roster
+            village = roster.village
+            name = f"{village.parent.name}{village.name}{roster.campaign.year}年度名册"
+            if roster.editable:
+                plan.notices.append(
+                    Notice(
+                        change.row.line,
+                        VILLAGE,
+                        f"证号 {change.row.certificate_no} 迁往{change.row.township}"
+                        f"{change.row.village}，其在{name}中的登记"
+                        f"（{entry.get_decision_display()}）将被撤销，由新村（社区）重新登记",
+                    )
+                )
+                continue
+            state = "已锁定" if roster.locked_at else roster.get_status_display()
+            plan.errors.append(
+                RowError(
+                    change.row.line,
+                    VILLAGE,
+                    f"证号 {change.row.certificate_no} 已登记在{name}中，该名册{state}，"
+                    "不能迁村。请乡镇（园区）计生办先退回该名册，再导入",
+                )
+            )
+            refused.add(change.pk)
+    plan.changed = [change for change in plan.changed if change.pk not in refused]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from haimen_insurance.audit import audit_record, changed_values
 from haimen_insurance.models import AuditEvent
 
-from ...models import Household, RegisterImport
+from ...models import Household, RegisterImport, Roster, RosterEntry
 from ...register_files import RegisterRow
 from .bulk import insert_rows, update_households
 from .check import (
@@ -23,6 +23,7 @@ from .check import (
     db_columns,
     field_values,
     model_values,
+    open_entries,
     register_import_check,
 )
 from .report import counts, summary
@@ -124,7 +125,8 @@ def _apply(actor, plan: ImportPlan, upload, progress) -> ImportResult:
     if upload is not None:
         upload = RegisterImport.objects.select_for_update().get(pk=upload.pk)
         _refuse_unless_pending(upload)
-    changed = _write_changes(person, plan, villages, now, progress)
+    changed, moved = _write_changes(person, plan, villages, now, progress)
+    _take_back_entries(actor, moved)
     _write_new(person, plan, villages, now, progress)
     result_counts = {
         "new_count": len(plan.new),
@@ -196,15 +198,17 @@ def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> N
             progress(len(chunk))
 
 
-def _write_changes(person, plan: ImportPlan, villages: Villages, now, progress) -> int:
+def _write_changes(
+    person, plan: ImportPlan, villages: Villages, now, progress
+) -> tuple[int, dict[int, int]]:
     """Lock the households the plan changes and update them, each with its audit event;
-    returns how many were updated.
+    returns how many were updated, and the village each household moved to.
 
     A household edited since the check (its ``updated_at`` moved) is compared again, so the
     audit holds the values really replaced and one already as the file says is left alone.
     """
     columns = db_columns(plan.fields)
-    written = 0
+    written, moved = 0, {}
     for chunk in batched(plan.changed, CHUNK):
         locked = dict(
             Household.objects.select_for_update()
@@ -230,6 +234,8 @@ def _write_changes(person, plan: ImportPlan, villages: Villages, now, progress) 
                 if not changes:
                     continue
             updates.append((change.pk, values))
+            if "village" in changes:
+                moved[change.pk] = change.row.village_id
             events.append(
                 _event(now, person, "household.import_update", change.pk, change.row, changes)
             )
@@ -238,7 +244,35 @@ def _write_changes(person, plan: ImportPlan, villages: Villages, now, progress) 
         written += len(updates)
         if progress is not None:
             progress(len(chunk))
-    return written
+    return written, moved
+
+
+def _take_back_entries(actor, moved: dict[int, int]) -> None:
+    """Households that moved village leave the rosters still being filled in, as the check
+    announced; a roster submitted or locked since the check refuses the whole import."""
+    for chunk in batched(list(moved), CHUNK):
+        rosters = Roster.objects.select_for_update(of=("self",)).select_related(
+            "campaign", "village"
+        )
+        for roster in rosters.filter(
+            pk__in={entry.roster_id for entry in open_entries(chunk, leaving_for=moved)}
+        ).order_by("pk"):
+            if not roster.editable:
+                raise ValidationError(
+                    f"{roster.village.name}{roster.campaign.year}年度名册"
+                    f"{'已锁定' if roster.locked_at else roster.get_status_display()}，"
+                    "迁出该村的家庭不能撤销登记。请乡镇（园区）计生办先退回该名册，再重新上传。"
+                )
+        entries = open_entries(chunk, leaving_for=moved)  # again, now that the rosters are locked
+        for entry in entries:
+            audit_record(
+                actor=actor,
+                action="roster.clear",
+                obj=entry,
+                area=entry.roster.village,
+                changes={"decision": [entry.decision, ""]},
+            )
+        RosterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
 
 
 def _refuse_unless_pending(upload: RegisterImport) -> None:
