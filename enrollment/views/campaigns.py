@@ -310,7 +310,12 @@ class CampaignRollOverView(PermissionRequiredMixin, View):
             "已列为续保；"
             f"{rolled.aged_out} 户子女已满 {rolled.campaign.age_limit} 周岁、"
             f"{rolled.no_longer_eligible} 户因其他原因不再符合，已标为不符合条件；"
-            "新领证家庭待各村登记。险种和保费可在村名册提交前修改。",
+            + (
+                f"{rolled.left_undecided} 户的家庭成员已随另一户续保，留待村里登记；"
+                if rolled.left_undecided
+                else ""
+            )
+            + "新领证家庭待各村登记。险种和保费可在村名册提交前修改。",
         )
         return redirect(rolled.campaign)
 

@@ -114,3 +114,44 @@ def test_products_stay_editable_in_the_new_year(world, last_year):
     product_update(actor=world.user("city"), product=product, premium=Decimal("30.00"))
     product.refresh_from_db()
     assert product.premium == Decimal("30.00")
+
+
+def test_each_proposal_is_audited_as_a_decision(world, last_year):
+    campaign, families = last_year
+    new = campaign_roll_over(actor=world.user("city"), campaign=campaign).campaign
+    entry = RosterEntry.objects.get(roster__campaign=new, household=families["continuing"])
+    event = AuditEvent.objects.get(action="roster.decide", object_id=str(entry.pk))
+    assert event.area == world.village_a1
+    assert event.changes == {
+        "decision": ["", "enrolled"],
+        "reason": "",
+        "shares:child_safety": 2,
+        "shares:parent_health": 1,
+    }
+
+
+def test_a_parent_now_on_two_continuing_certificates_leaves_the_second_to_the_cadre(
+    world, last_year
+):
+    campaign, families = last_year
+    # Since last year the register put the continuing family's father on a second certificate.
+    other = build_household(world.village_a2, child_name="同父")
+    entry_decide(
+        actor=None,
+        roster=Roster.objects.get(campaign=campaign, village=world.village_a2),
+        household=other,
+        decision="enrolled",
+    )
+    other.father_id_number = families["continuing"].father_id_number
+    other.save()
+
+    rolled = campaign_roll_over(actor=world.user("city"), campaign=campaign)
+
+    assert (rolled.continuing, rolled.aged_out, rolled.left_undecided) == (1, 1, 1)
+    new_entries = RosterEntry.objects.filter(roster__campaign=rolled.campaign)
+    assert set(new_entries.values_list("household", flat=True)) == {
+        families["continuing"].pk,
+        families["aged"].pk,
+    }
+    event = AuditEvent.objects.get(action="campaign.roll_over")
+    assert event.changes["留待村里登记"] == 1
