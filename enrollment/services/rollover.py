@@ -30,6 +30,7 @@ from ..models import (
     TownshipInsurer,
 )
 from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, _check_city_officer, campaign_create
+from .register_import.bulk import insert_rows
 from .register_import.check import CHUNK, batched
 from .rosters import persons_for
 
@@ -175,39 +176,63 @@ def _proposal(new: Campaign, household, roster: Roster, shares: dict) -> _Propos
 
 
 def _write(new: Campaign, proposals: list[_Proposal]) -> None:
-    entries = RosterEntry.objects.bulk_create(proposal.entry for proposal in proposals)
-    lines = EntryProduct.objects.bulk_create(
-        EntryProduct(entry=proposal.entry, product=product, shares=n, premium=product.premium * n)
-        for proposal in proposals
-        for product, n in proposal.shares.items()
+    entries = _insert([proposal.entry for proposal in proposals])
+    lines = _insert(
+        [
+            EntryProduct(
+                entry=proposal.entry, product=product, shares=n, premium=product.premium * n
+            )
+            for proposal in proposals
+            for product, n in proposal.shares.items()
+        ]
     )
     households = {proposal.household.pk: proposal.household for proposal in proposals}
-    InsuredPerson.objects.bulk_create(
-        InsuredPerson(
-            entry_product=line,
-            campaign=new,
-            product=line.product,
-            relation=relation,
-            name=name,
-            id_number=id_number,
-        )
-        for line in lines
-        for relation, name, id_number in persons_for(
-            households[line.entry.household_id], line.product
-        )
+    _insert(
+        [
+            InsuredPerson(
+                entry_product=line,
+                campaign=new,
+                product=line.product,
+                relation=relation,
+                name=name,
+                id_number=id_number,
+            )
+            for line in lines
+            for relation, name, id_number in persons_for(
+                households[line.entry.household_id], line.product
+            )
+        ]
     )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            action="roster.decide",
-            object_type=RosterEntry._meta.label_lower,
-            object_id=str(entry.pk),
-            object_repr=str(entry)[:200],
-            area=proposal.entry.roster.village,
-            changes={
-                "decision": ["", entry.decision],
-                "reason": entry.reason,
-                **{f"shares:{product.code}": n for product, n in proposal.shares.items()},
-            },
-        )
-        for entry, proposal in zip(entries, proposals, strict=True)
+    _insert(
+        [
+            AuditEvent(
+                action="roster.decide",
+                object_type=RosterEntry._meta.label_lower,
+                object_id=str(entry.pk),
+                object_repr=str(entry)[:200],
+                area=proposal.entry.roster.village,
+                changes={
+                    "decision": ["", entry.decision],
+                    "reason": entry.reason,
+                    **{f"shares:{product.code}": n for product, n in proposal.shares.items()},
+                },
+            )
+            for entry, proposal in zip(entries, proposals, strict=True)
+        ]
     )
+
+
+def _insert(objects: list) -> list:
+    """Insert unsaved model instances of one model (with COPY on PostgreSQL: ``insert_rows``)
+    and give each its key; returns them."""
+    if not objects:
+        return objects
+    fields = [field for field in objects[0]._meta.concrete_fields if not field.primary_key]
+    keys = insert_rows(
+        type(objects[0]),
+        [field.attname for field in fields],
+        [tuple(field.pre_save(instance, add=True) for field in fields) for instance in objects],
+    )
+    for instance, key in zip(objects, keys, strict=True):
+        instance.pk = key
+    return objects
