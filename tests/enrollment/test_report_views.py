@@ -420,7 +420,7 @@ def test_another_townships_pages_do_not_exist_for_an_officer(world, report, clie
 # --- queries do not grow with villages or households ---
 
 OVERVIEW_QUERIES = 14
-TOWNSHIP_QUERIES = 18
+TOWNSHIP_QUERIES = 17
 
 
 def grow(world, campaign, index):
