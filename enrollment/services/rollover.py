@@ -23,7 +23,6 @@ from ..models import (
     Campaign,
     EntryProduct,
     Household,
-    InsuredPerson,
     Product,
     Roster,
     RosterEntry,
@@ -32,7 +31,7 @@ from ..models import (
 from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, _check_city_officer, campaign_create
 from .register_import.bulk import insert_rows
 from .register_import.check import CHUNK, batched
-from .rosters import persons_for
+from .rosters import insured_persons, persons_for
 
 
 @dataclass(frozen=True)
@@ -187,22 +186,7 @@ def _write(new: Campaign, proposals: list[_Proposal]) -> None:
         ]
     )
     households = {proposal.household.pk: proposal.household for proposal in proposals}
-    _insert(
-        [
-            InsuredPerson(
-                entry_product=line,
-                campaign=new,
-                product=line.product,
-                relation=relation,
-                name=name,
-                id_number=id_number,
-            )
-            for line in lines
-            for relation, name, id_number in persons_for(
-                households[line.entry.household_id], line.product
-            )
-        ]
-    )
+    _insert(insured_persons(new, lines, households))
     _insert(
         [
             AuditEvent(

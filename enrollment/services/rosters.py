@@ -54,6 +54,24 @@ def persons_for(household: Household, product: Product) -> list[tuple[str, str, 
     return [parent for parent in parents if parent[2]]
 
 
+def insured_persons(campaign: Campaign, lines, households: dict) -> list[InsuredPerson]:
+    """The insured persons (unsaved) of new entry products, ``households`` by primary key."""
+    return [
+        InsuredPerson(
+            entry_product=line,
+            campaign=campaign,
+            product=line.product,
+            relation=relation,
+            name=name,
+            id_number=id_number,
+        )
+        for line in lines
+        for relation, name, id_number in persons_for(
+            households[line.entry.household_id], line.product
+        )
+    ]
+
+
 def _check_cadre(actor, roster: Roster) -> None:
     """``actor`` None is the system itself (the demo seed, a roll-over), never a request."""
     if actor is None:
@@ -288,20 +306,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
         households = {household.pk: household for household in chosen}
         try:
             with transaction.atomic():
-                InsuredPerson.objects.bulk_create(
-                    InsuredPerson(
-                        entry_product=line,
-                        campaign=campaign,
-                        product=line.product,
-                        relation=relation,
-                        name=name,
-                        id_number=id_number,
-                    )
-                    for line in lines
-                    for relation, name, id_number in persons_for(
-                        households[line.entry.household_id], line.product
-                    )
-                )
+                InsuredPerson.objects.bulk_create(insured_persons(campaign, lines, households))
         except IntegrityError as error:
             raise ValidationError("有家庭刚刚被其他名册登记参保，请刷新后重试。") from error
         skipped = [
