@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from enrollment.models import Campaign
 from enrollment.pdf import year_review_pdf
+from enrollment.selectors.campaigns import phase_calendar
 from enrollment.services.assessment import assessment_rule_delete as rule_delete
 from enrollment.services.assessment import assessment_rule_set as rule_set
 from enrollment.services.assessment import assessment_rules_default as rules_default
@@ -27,21 +28,6 @@ from .forms import AssessmentRuleForm
 from .models import Area
 from .review import review_workbook, year_review
 from .roles import CITY_ROLES, Role
-
-
-def phase_calendar(campaign: Campaign) -> list[dict]:
-    """The four phases with their deadlines and whether each is past, current or to come."""
-    today = timezone.localdate()
-    phases, current_found = [], False
-    for label, deadline in campaign.phases:
-        if deadline < today:
-            state = "past"
-        elif not current_found:
-            state, current_found = "current", True
-        else:
-            state = "coming"
-        phases.append({"label": label, "deadline": deadline, "state": state})
-    return phases
 
 
 class _DashboardPage(PermissionRequiredMixin, TemplateView):
@@ -61,7 +47,7 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
         )
         if campaign is not None:
             board = dashboard(campaign=campaign, user=user, township=self.township)
-            context.update(board=board, phases=phase_calendar(campaign))
+            context.update(board=board, phases=phase_calendar(campaign, timezone.localdate()))
         return context
 
 

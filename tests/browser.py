@@ -15,6 +15,7 @@ Helpers
     login(page, live_server, user, password=PASSWORD)   fill the login form and submit
     open_page(browser, live_server, questions, **options)   a page of its own for one person
     screenshot(page, name)   full-page PNG at <repo>/test-artifacts/screenshots/<name>.png
+    fill_transfer(page, voucher, amount)   the transfer form as a township finance clerk fills it
 
 Any test that uses these fixtures gets the ``browser`` marker, so ``-m "not browser"`` skips them.
 Requesting ``live_server`` makes pytest-django give the test a transactional database, so the
@@ -247,6 +248,20 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fill_transfer(page, voucher: str, amount: str) -> None:
+    """Fill the premium transfer form (dated 2012-12-30, Haimen town's finance office paying
+    insurer A) with ``voucher`` and ``amount``; the caller submits it."""
+    page.get_by_label("划拨日期").fill("2012-12-30")
+    page.get_by_label("凭证号").fill(voucher)
+    page.get_by_label("划拨金额").fill(amount)
+    page.get_by_label("付款单位").fill("海门镇财政所")
+    page.get_by_label("付款账号").fill("3206840100012345")
+    page.get_by_label("付款开户行").fill("江苏海门农村商业银行")
+    page.get_by_label("收款单位").fill("甲保险公司海门支公司")
+    page.get_by_label("收款账号").fill("1105020109000123456")
+    page.get_by_label("收款开户行").fill("中国工商银行海门支行")
 
 
 def _save_failure_screenshot(page, node) -> None:

@@ -1,4 +1,4 @@
-"""Which campaign a page is about."""
+"""Which campaign a page is about, and where its year stands."""
 
 from ..models import Campaign
 
@@ -6,3 +6,17 @@ from ..models import Campaign
 def current_campaign() -> Campaign | None:
     """The newest campaign: the one rosters are being filled for."""
     return Campaign.objects.order_by("-year").first()
+
+
+def phase_calendar(campaign: Campaign, today) -> list[dict]:
+    """The four phases with their deadlines, each marked done, current or to come (later)."""
+    calendar, current_found = [], False
+    for name, deadline in campaign.phases:
+        if deadline < today:
+            state = "done"
+        elif not current_found:
+            state, current_found = "current", True
+        else:
+            state = "later"
+        calendar.append({"name": name, "deadline": deadline, "state": state})
+    return calendar

@@ -22,22 +22,9 @@ from ..forms.campaigns import (
     ratio_as_percent,
 )
 from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
+from ..selectors.campaigns import phase_calendar
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
-
-
-def _phase_calendar(campaign: Campaign, today) -> list[dict]:
-    """The four phases with their deadlines, each marked done, current or to come."""
-    calendar, current_found = [], False
-    for name, deadline in campaign.phases:
-        if deadline < today:
-            state = "done"
-        elif not current_found:
-            state, current_found = "current", True
-        else:
-            state = "later"
-        calendar.append({"name": name, "deadline": deadline, "state": state})
-    return calendar
 
 
 class CampaignListView(PermissionRequiredMixin, ListView):
@@ -84,7 +71,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             can_change=user.has_perm("enrollment.change_campaign"),
             can_roll_over=user.has_perm("enrollment.add_campaign")
             and not Campaign.objects.filter(year=campaign.year + 1).exists(),
-            calendar=_phase_calendar(campaign, timezone.localdate()),
+            calendar=phase_calendar(campaign, timezone.localdate()),
         )
         return context
 

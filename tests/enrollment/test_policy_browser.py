@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from enrollment.models import FundTransfer, Policy, TownshipReport
 from haimen_insurance.money import format_yuan
-from tests.browser import login, open_page, screenshot
+from tests.browser import fill_transfer, login, open_page, screenshot
 from tests.enrollment.conftest import build_campaign, build_household, build_reported_report
 
 pytestmark = pytest.mark.browser
@@ -53,15 +53,7 @@ def test_transfer_issue_search_and_certificate(browser, live_server, world, tmp_
     expect(page.locator("#amount-due")).to_have_text(format_yuan(report.premium))
     expect(page.locator("main")).to_contain_text("人民币贰佰元整")
 
-    page.get_by_label("划拨日期").fill("2012-12-30")
-    page.get_by_label("凭证号").fill("HMCZ-2012-0088")
-    page.get_by_label("划拨金额").fill(f"{short:.2f}")
-    page.get_by_label("付款单位").fill("海门镇财政所")
-    page.get_by_label("付款账号").fill("3206840100012345")
-    page.get_by_label("付款开户行").fill("江苏海门农村商业银行")
-    page.get_by_label("收款单位").fill("甲保险公司海门支公司")
-    page.get_by_label("收款账号").fill("1105020109000123456")
-    page.get_by_label("收款开户行").fill("中国工商银行海门支行")
+    fill_transfer(page, "HMCZ-2012-0088", f"{short:.2f}")
     page.get_by_role("button", name="登记划拨").click()
     refusal = page.get_by_role("alert").first
     expect(refusal).to_contain_text("没有登记。")
