@@ -6,110 +6,39 @@ reportlab with the built-in CID font STSong-Light, so no font is downloaded; eac
 第 x 页 共 y 页; signature lines and a stamp box where the paper form has them.
 """
 
-from io import BytesIO
-from xml.sax.saxutils import escape
-
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from haimen_insurance.money import format_yuan, to_capital_yuan
+from haimen_insurance.pdf import (
+    CELL,
+    FONT,
+    FORM,
+    HEADING,
+    ITEM,
+    PORTRAIT,
+    PORTRAIT_WIDTH,
+    TEXT,
+    TITLE,
+    build,
+    signatures,
+    table,
+    text,
+    wrapped,
+)
 from haimen_insurance.privacy import mask
 
 from .models import FundTransfer, Policy
 from .selectors.reports import Breakdown
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-_TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1)
-_TEXT = ParagraphStyle("text", fontName=FONT, fontSize=9.5, leading=13)
-_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
-
-
+AUTHOR = "海门市人口和计划生育委员会"
 ROWS_PER_TABLE = 20
-LANDSCAPE = landscape(A4)
 
 
-def _wrapped(text: str, width: int):
-    """A cell: the text as it is when short, a wrapping Paragraph when longer than ``width``."""
-    return Paragraph(text, _CELL) if len(text) > width else text
-
-
-class _NumberedCanvas(Canvas):
-    """Writes 第 x 页 共 y 页 at the foot of every page once the page count is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages = []
-
-    def showPage(self):  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.drawCentredString(self._pagesize[0] / 2, 8 * mm, f"第 {number} 页 共 {total} 页")
-            super().showPage()
-        super().save()
-
-
-def _table(data, widths, *, header_rows=1, total_row=False):
-    table = Table(data, colWidths=widths, repeatRows=header_rows)
-    style = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#DDE4EE")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]
-    if total_row:
-        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def _signatures(*labels, width=255 * mm, stamp_label="（盖章）"):
-    """Signature lines and a stamp box, as on the paper form, across ``width``."""
-    line = "：________________　　".join(labels) + "：________________"
-    stamp = Table([[Paragraph(stamp_label, _TEXT)]], colWidths=[45 * mm], rowHeights=[30 * mm])
-    stamp.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
-    return [
-        Spacer(1, 6 * mm),
-        Table([[Paragraph(line, _TEXT), stamp]], colWidths=[width - 55 * mm, 55 * mm]),
-    ]
-
-
-def _build(story, title: str, *, pagesize=LANDSCAPE) -> bytes:
-    buffer = BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=pagesize,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=15 * mm,
-        title=title,
-        author="海门市人口和计划生育委员会",
-    )
-    document.build(story, canvasmaker=_NumberedCanvas)
-    return buffer.getvalue()
+def _build(story, title: str, **kwargs) -> bytes:
+    return build(story, title, author=AUTHOR, **kwargs)
 
 
 def roster_pdf(roster, lines, figures) -> bytes:
@@ -119,13 +48,13 @@ def roster_pdf(roster, lines, figures) -> bytes:
     title = f"海门市{campaign.year}年度独生子女家庭保险参保名册"
     draft = "　草稿（未提交）" if roster.submitted_at is None else ""
     story = [
-        Paragraph(title, _TITLE),
+        text(title, TITLE),
         Spacer(1, 3 * mm),
-        Paragraph(
+        text(
             f"乡镇（园区）：{village.parent.name}　村（社区）：{village.name}　"
             f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}　"
             f"名册状态：{roster.get_status_display()}{draft}",
-            _TEXT,
+            TEXT,
         ),
         Spacer(1, 3 * mm),
     ]
@@ -143,25 +72,25 @@ def roster_pdf(roster, lines, figures) -> bytes:
                 "\n".join(line.persons) or "—",
                 "\n".join(line.products) or "—",
                 format_yuan(line.premium) if line.products else "—",
-                _wrapped(decision, 16),
-                _wrapped(line.payer, 14),
+                wrapped(decision, 16),
+                wrapped(line.payer, 14),
             ]
         )
     widths = [width * mm for width in (12, 30, 22, 78, 30, 22, 40, 35)]
     # Tables of about a page each: reportlab splits one long table at great cost.
     for first in range(0, max(len(rows), 1), ROWS_PER_TABLE):
-        story.append(_table([header, *rows[first : first + ROWS_PER_TABLE]], widths))
+        story.append(table([header, *rows[first : first + ROWS_PER_TABLE]], widths))
     story += [
         Spacer(1, 4 * mm),
-        Paragraph(
+        text(
             f"合计：符合条件 {figures.eligible} 户，参保 {figures.enrolled} 户，"
             f"自愿放弃 {figures.declined} 户，不符合条件 {figures.not_eligible} 户，"
             f"未处理 {figures.undecided} 户；保单 {figures.policies} 份，"
             f"被保险人 {figures.persons} 人，保费合计 {format_yuan(figures.premium)} 元。",
-            _TEXT,
+            TEXT,
         ),
-        *_signatures("填报人", "审核人", "日期"),
-        Paragraph(f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}", _CELL),
+        *signatures("填报人", "审核人", "日期"),
+        text(f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}", CELL),
     ]
     return _build(story, title)
 
@@ -186,38 +115,34 @@ def township_report_pdf(report, breakdown) -> bytes:
         ]
 
     data = [header]
-    data += [[Paragraph(row.village.name, _CELL), *amounts(row)] for row in breakdown.rows]
+    data += [[text(row.village.name, CELL), *amounts(row)] for row in breakdown.rows]
     data.append(["合计", *amounts(breakdown.total)])
     first = 38 * mm
     rest = (253 * mm - first) / (len(header) - 1)
     story = [
-        Paragraph(title, _TITLE),
+        text(title, TITLE),
         Spacer(1, 3 * mm),
-        Paragraph(
+        text(
             f"乡镇（园区）：{report.township.name}　状态：{report.get_status_display()}　"
             f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}",
-            _TEXT,
+            TEXT,
         ),
         Spacer(1, 3 * mm),
-        _table(data, [first] + [rest] * (len(header) - 1), total_row=True),
+        table(data, [first] + [rest] * (len(header) - 1), total_row=True),
         Spacer(1, 4 * mm),
-        Paragraph(
+        text(
             f"合计：参保 {report.households} 户，保单 {report.policies} 份，被保险人 "
             f"{report.persons} 人，保费 {format_yuan(report.premium)} 元"
             f"（人民币大写：{to_capital_yuan(report.premium)}）。",
-            _TEXT,
+            TEXT,
         ),
-        *_signatures("填报人", "审核人", "乡镇（园区）计生办负责人", "日期"),
+        *signatures("填报人", "审核人", "乡镇（园区）计生办负责人", "日期"),
     ]
     return _build(story, title)
 
 
 # --- portrait forms: the transfer voucher and the household certificate ---
 
-PORTRAIT_WIDTH = A4[0] - 24 * mm  # the page less _build's margins
-_FORM = ParagraphStyle("form", fontName=FONT, fontSize=10, leading=14)
-_HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=11, leading=16, spaceBefore=4)
-_ITEM = ParagraphStyle("item", parent=_FORM, leftIndent=12, firstLineIndent=-12)
 _LABEL_BACKGROUND = colors.HexColor("#EEF1F5")
 # Label, value, label, value: the columns of a bordered form.
 _FORM_WIDTHS = [w * mm for w in (26, 67)] * 2
@@ -227,20 +152,20 @@ def _date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _form_cell(text: str):
-    """A wrapping cell; each line of ``text`` starts a new line."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), _FORM)
+def _form_cell(value: str):
+    """A wrapping cell; each line of ``value`` starts a new line."""
+    return text(value, FORM)
 
 
 def _fields(*rows):
     """Lines of 「label：value」 fields above a form, in even columns, without borders."""
     columns = max(len(row) for row in rows)
     data = [[_form_cell(field) for field in row] + [""] * (columns - len(row)) for row in rows]
-    table = Table(data, colWidths=[PORTRAIT_WIDTH / columns] * columns)
-    table.setStyle(
+    result = Table(data, colWidths=[PORTRAIT_WIDTH / columns] * columns)
+    result.setStyle(
         TableStyle([("LEFTPADDING", (0, 0), (0, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
-    return table
+    return result
 
 
 def _form(rows):
@@ -266,9 +191,9 @@ def _form(rows):
             row += ["", ""]
             style.append(("SPAN", (1, number), (3, number)))
         data.append(row)
-    table = Table(data, colWidths=_FORM_WIDTHS)
-    table.setStyle(TableStyle(style))
-    return table
+    result = Table(data, colWidths=_FORM_WIDTHS)
+    result.setStyle(TableStyle(style))
+    return result
 
 
 def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> bytes:
@@ -296,7 +221,7 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
     for payer, amounts in [*breakdown.payer_rows, ("合计", breakdown.payer_total)]:
         payer_data.append(
             [
-                _wrapped(payer, 20),
+                wrapped(payer, 20),
                 str(amounts.households),
                 str(amounts.policies),
                 str(amounts.persons),
@@ -311,25 +236,25 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
         )
     ]
     product_data.append(["合计", format_yuan(breakdown.total.amounts.premium)])
-    products = _table(product_data, [w * mm for w in (70, 36)], total_row=True)
+    products = table(product_data, [w * mm for w in (70, 36)], total_row=True)
     products.hAlign = "LEFT"
     story = [
-        Paragraph(title, _TITLE),
+        text(title, TITLE),
         Spacer(1, 4 * mm),
         _fields([f"凭证号：{transfer.voucher_no}", f"划拨日期：{_date(transfer.transfer_date)}"]),
         Spacer(1, 2 * mm),
         form,
         Spacer(1, 5 * mm),
-        Paragraph("保费构成（按资金来源）", _HEADING),
+        text("保费构成（按资金来源）", HEADING),
         Spacer(1, 1 * mm),
-        _table(payer_data, [w * mm for w in (70, 26, 26, 28, 36)], total_row=True),
+        table(payer_data, [w * mm for w in (70, 26, 26, 28, 36)], total_row=True),
         Spacer(1, 3 * mm),
-        Paragraph("保费构成（按险种）", _HEADING),
+        text("保费构成（按险种）", HEADING),
         Spacer(1, 1 * mm),
         products,
-        *_signatures("单位负责人", "复核", "经办", width=PORTRAIT_WIDTH),
+        *signatures("单位负责人", "复核", "经办", width=PORTRAIT_WIDTH),
     ]
-    return _build(story, title, pagesize=A4)
+    return _build(story, title, pagesize=PORTRAIT)
 
 
 def _persons_text(entry_product, *, full_ids: bool) -> str:
@@ -391,7 +316,7 @@ def household_certificate_pdf(*, policies: list[Policy], full_ids: bool) -> byte
     entry, village = first.entry_product.entry, first.village
     title = "独生子女家庭参保凭证"
     story = [
-        Paragraph(title, _TITLE),
+        text(title, TITLE),
         Spacer(1, 4 * mm),
         _fields(
             [
@@ -415,11 +340,11 @@ def household_certificate_pdf(*, policies: list[Policy], full_ids: bool) -> byte
     ]
     story += [
         Spacer(1, 5 * mm),
-        Paragraph("出险后如何报案", _HEADING),
-        *(Paragraph(escape(text), _ITEM) for text in guidance),
-        *_signatures("经办人", "日期", width=PORTRAIT_WIDTH, stamp_label="村（社区）盖章"),
+        text("出险后如何报案", HEADING),
+        *(text(line, ITEM) for line in guidance),
+        *signatures("经办人", "日期", width=PORTRAIT_WIDTH, stamp_label="村（社区）盖章"),
     ]
-    return _build(story, title, pagesize=A4)
+    return _build(story, title, pagesize=PORTRAIT)
 
 
 # --- the year's review (点评总结), A4 landscape ---
@@ -461,7 +386,7 @@ def year_review_pdf(review) -> bytes:
         data.append(
             [
                 str(row.rank),
-                Paragraph(figures.area.name, _CELL),
+                text(figures.area.name, CELL),
                 str(figures.eligible),
                 str(figures.enrolled),
                 _percent(figures.coverage_rate),
@@ -511,25 +436,25 @@ def year_review_pdf(review) -> bytes:
         for summary in review.claims
     ]
     story = [
-        Paragraph(title, _TITLE),
+        text(title, TITLE),
         Spacer(1, 3 * mm),
-        Paragraph(
+        text(
             f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}"
             f"　点评总结截止：{campaign.review_deadline:%Y-%m-%d}",
-            _TEXT,
+            TEXT,
         ),
         Spacer(1, 2 * mm),
-        Paragraph(totals, _TEXT),
+        text(totals, TEXT),
         Spacer(1, 3 * mm),
-        Paragraph("各乡镇（园区）数据与考核得分", _TEXT),
+        text("各乡镇（园区）数据与考核得分", TEXT),
         Spacer(1, 1 * mm),
-        _table(data, [first, name] + [rest] * (len(header) - 2), total_row=True),
+        table(data, [first, name] + [rest] * (len(header) - 2), total_row=True),
         Spacer(1, 2 * mm),
-        Paragraph(f"评分规则：{rule_text or '尚未设置'}。", _TEXT),
+        text(f"评分规则：{rule_text or '尚未设置'}。", TEXT),
         Spacer(1, 4 * mm),
-        Paragraph("理赔汇总", _TEXT),
+        text("理赔汇总", TEXT),
         Spacer(1, 1 * mm),
-        _table(claims, [40 * mm] + [35 * mm] * 6, total_row=True),
-        *_signatures("制表人", "审核人", "市计生委负责人", "日期"),
+        table(claims, [40 * mm] + [35 * mm] * 6, total_row=True),
+        *signatures("制表人", "审核人", "市计生委负责人", "日期"),
     ]
     return _build(story, title)

@@ -165,16 +165,23 @@ class Insurer(models.Model):
 
 
 class UserQuerySet(models.QuerySet):
+    def with_role(self):
+        """The people who work in the app: one of the six roles, never a superuser or staff
+        account (those are for break-glass operation through the command line and the
+        read-only admin, and the app neither shows nor touches them)."""
+        return self.filter(is_superuser=False, is_staff=False).exclude(role="")
+
     def for_user(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        users = self.with_role()
         if user.role in CITY_ROLES:
-            return self
+            return users
         if user.role in TOWNSHIP_ROLES:
-            return self.filter(Q(area_id=user.area_id) | Q(area__parent_id=user.area_id))
+            return users.filter(Q(area_id=user.area_id) | Q(area__parent_id=user.area_id))
         if user.role in INSURER_ROLES:
-            return self.filter(insurer_id=user.insurer_id)
-        return self.filter(pk=user.pk)
+            return users.filter(insurer_id=user.insurer_id)
+        return users.filter(pk=user.pk)
 
 
 class HaimenUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -212,6 +219,12 @@ class User(AbstractUser):
                 | Q(
                     role__in=["city_officer", "leader", ""], area__isnull=True, insurer__isnull=True
                 ),
+            ),
+            # An account is either a person with a role or a break-glass administrator, never
+            # both: a role never comes with the admin, and the admin never with a role.
+            models.CheckConstraint(
+                name="user_role_or_staff",
+                condition=Q(role="") | Q(is_staff=False, is_superuser=False),
             ),
         ]
 

@@ -3,7 +3,7 @@
 import secrets
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .audit import audit_record, changed_values
@@ -20,6 +20,8 @@ def generate_password(length: int = 10) -> str:
 
 def _check_scope(role: str, area: Area | None, insurer: Insurer | None) -> None:
     """Each role is tied to exactly the area (or insurer) its work needs."""
+    if role not in Role.values:
+        raise ValidationError({"role": "请选择系统中的一个角色。"})
     if role in VILLAGE_ROLES and (area is None or not area.is_village):
         raise ValidationError({"area": "村（社区）计生专干必须属于一个村（社区）。"})
     if role in TOWNSHIP_ROLES and (area is None or not area.is_township):
@@ -32,6 +34,15 @@ def _check_scope(role: str, area: Area | None, insurer: Insurer | None) -> None:
         raise ValidationError({"insurer": "只有保险公司人员才选择保险公司。"})
     if role in CITY_ROLES and area is not None:
         raise ValidationError({"area": "市级用户覆盖全市，请不要选择区域。"})
+
+
+def _lock_managed(user: User) -> User:
+    """The user, locked, if the app's user management may touch it: a person with one of the
+    six roles. Superuser and staff accounts are refused as if they did not exist."""
+    try:
+        return User.objects.with_role().select_for_update().get(pk=user.pk)
+    except User.DoesNotExist:
+        raise PermissionDenied("该账号不由本系统的用户管理维护。") from None
 
 
 def _set_role_group(user: User) -> None:
@@ -88,7 +99,7 @@ def user_update(
     insurer: Insurer | None,
 ) -> User:
     _check_scope(role, area, insurer)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_managed(user)
     fields = ["role", "full_name", "phone", "area", "insurer"]
     before = {field: getattr(user, field) for field in fields}
     after = {"role": role, "full_name": full_name, "phone": phone, "area": area, "insurer": insurer}
@@ -105,7 +116,7 @@ def user_update(
 
 @transaction.atomic
 def user_deactivate(*, actor, user: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_managed(user)
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账号。")
     if not user.is_active:
@@ -118,7 +129,7 @@ def user_deactivate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_activate(*, actor, user: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_managed(user)
     if user.is_active:
         raise ValidationError("该用户已经是启用状态。")
     user.is_active = True
@@ -130,7 +141,7 @@ def user_activate(*, actor, user: User) -> User:
 @transaction.atomic
 def user_reset_password(*, actor, user: User) -> str:
     """Give the user a new random password, shown once to the officer who reset it."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_managed(user)
     password = generate_password()
     user.set_password(password)
     user.save(update_fields=["password"])

@@ -20,7 +20,7 @@ from enrollment.services.assessment import assessment_rule_delete as rule_delete
 from enrollment.services.assessment import assessment_rule_set as rule_set
 from enrollment.services.assessment import assessment_rules_default as rules_default
 from enrollment.views.reports import chosen_campaign
-from enrollment.views.roster_exports import pdf_response
+from haimen_insurance.pdf import pdf_response
 
 from .assessment import assessment
 from .dashboard import dashboard

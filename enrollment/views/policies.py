@@ -17,6 +17,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from haimen_insurance.money import format_yuan, to_capital_yuan
+from haimen_insurance.pdf import pdf_response
 
 from ..exports import employer_dues_workbook, policy_list_workbook
 from ..filters import PolicyFilter
@@ -28,7 +29,6 @@ from ..selectors.policies import household_policies, policy_list_rows, report_po
 from ..selectors.reports import report_breakdown
 from ..services import policies as services
 from ..tables import PolicyTable
-from .roster_exports import pdf_response
 
 ISSUABLE = (TownshipReport.Status.FUNDED, TownshipReport.Status.ISSUED)
 

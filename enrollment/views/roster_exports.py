@@ -3,10 +3,11 @@
 from urllib.parse import quote
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views import View
+
+from haimen_insurance.pdf import pdf_response
 
 from ..exports import roster_workbook, township_report_workbook
 from ..models import Roster, TownshipReport
@@ -14,12 +15,6 @@ from ..pdf import roster_pdf, township_report_pdf
 from ..selectors.reports import report_breakdown
 from ..selectors.roster_exports import roster_lines
 from ..selectors.rosters import village_figures
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-    return response
 
 
 class _RosterExport(PermissionRequiredMixin, View):
