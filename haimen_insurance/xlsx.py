@@ -1,6 +1,11 @@
 """Spreadsheets the system writes: Chinese headers, one frozen header row, widths that fit,
 IDs and numbers-as-text as text cells, a totals row where there are amounts. Write-only mode, so a
-400,000-row list streams through a temporary file instead of living in memory."""
+400,000-row list streams through a temporary file instead of living in memory.
+
+Every workbook goes through ``XlsxWriter``, and every string it writes is a text cell: openpyxl
+on its own turns a string that starts with ``=`` into a formula, so a certificate number
+``=2+3`` or a reason ``=HYPERLINK(…)`` would compute or link when the sheet is opened. Here it
+stays the literal text (``text_cell``)."""
 
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -35,6 +40,23 @@ class Column:
         return max(header, typical) + 2
 
 
+def text_cell(sheet, value: str, **style) -> WriteOnlyCell:
+    """A cell holding ``value`` as text, whatever it starts with (never a formula)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _literal(sheet, value):
+    """``value`` as append() takes it: a string that openpyxl would read as a formula becomes a
+    text cell; everything else passes as it is (the fast path of long lists)."""
+    if isinstance(value, str) and value.startswith("="):
+        return text_cell(sheet, value)
+    return value
+
+
 class XlsxWriter:
     """A write-only workbook with one sheet per ``sheet()`` call."""
 
@@ -52,17 +74,19 @@ class XlsxWriter:
             header_row = 2
         sheet.freeze_panes = f"A{header_row + 1}"
         if caption:
-            title_cell = WriteOnlyCell(sheet, value=caption)
-            title_cell.font = Font(bold=True, size=13)
-            sheet.append([title_cell])
-        headers = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=column.header)
-            cell.font = _HEADER_FONT
-            cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            headers.append(cell)
-        sheet.append(headers)
+            sheet.append([text_cell(sheet, caption, font=Font(bold=True, size=13))])
+        sheet.append(
+            [
+                text_cell(
+                    sheet,
+                    column.header,
+                    font=_HEADER_FONT,
+                    fill=_HEADER_FILL,
+                    alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+                )
+                for column in columns
+            ]
+        )
         self._sheet, self._columns = sheet, columns
         return self
 
@@ -72,6 +96,8 @@ class XlsxWriter:
         if column.kind == MONEY and value is not None and not isinstance(value, Decimal):
             value = Decimal(value)
         cell = WriteOnlyCell(self._sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
         cell.number_format = _FORMATS[column.kind]
         if font is not None:
             cell.font = font
@@ -88,9 +114,10 @@ class XlsxWriter:
 
     def plain_rows(self, rows: Iterable[Sequence]):
         """Fast path for long lists: values appended as they are (strings stay text)."""
-        append = self._sheet.append
+        sheet = self._sheet
+        append = sheet.append
         for values in rows:
-            append(values)
+            append([_literal(sheet, value) for value in values])
 
     def totals(self, values: Sequence):
         """A bold totals row; put 合计 in the first column and None where there is no total."""

@@ -16,18 +16,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from enrollment.models import Household, Policy, Roster, RosterEntry
-from enrollment.services.policies import policies_issue, transfer_record
+from enrollment.models import Policy, Roster
 from enrollment.services.rosters import (
-    entry_decide,
-    roster_approve,
     roster_enrol_all,
-    roster_submit,
-    township_report_draft,
-    township_report_submit,
 )
-from haimen_insurance.models import Area, Insurer
-from tests.enrollment.conftest import build_campaign, build_household, transfer_values
+from tests.enrollment.conftest import build_campaign, build_household
+from tests.haimen_insurance.payloads import build_year
 
 pytestmark = pytest.mark.django_db
 
@@ -63,61 +57,13 @@ def literal(value: str) -> str:
 
 @pytest.fixture
 def year(world, request):
-    """海门镇's year with ``payload`` in every field people type: 东兴村 (renamed) enrolls two
-    families and one declines; reported, funded, issued."""
-    payload = request.param
-    campaign = build_campaign()
-    village = world.village_a1
-    Area.objects.filter(pk=village.pk).update(name=f"村{payload}")
-    Insurer.objects.filter(pk=world.insurer_a.pk).update(
-        name=f"保{payload}", phone=f"电{payload}"[:30]
-    )
-    village.refresh_from_db()
-    build_household(
-        village,
-        certificate_no=f"证{payload}",
-        child_name=f"子{payload}",
-        father_name=f"父{payload}",
-        mother_name=f"母{payload}",
-        employer_name=f"海门市某某纺织有限公司{payload}",
-    )
-    build_household(village)
-    declining = build_household(village)
-    roster = Roster.objects.get(campaign=campaign, village=village)
-    cadre = world.user("cadre_a1")
-    entry_decide(
-        actor=cadre,
-        roster=roster,
-        household=declining,
-        decision=RosterEntry.Decision.DECLINED,
-        reason=f"原因{payload}",
-    )
-    for each in Roster.objects.filter(campaign=campaign, village__parent=world.town_a):
-        roster_enrol_all(actor=None, roster=each)
-        roster_submit(actor=None, roster=each)
-        roster_approve(actor=None, roster=each)
-    report = township_report_draft(actor=None, campaign=campaign, township=world.town_a)
-    report = township_report_submit(actor=None, report=report)
-    transfer_record(
-        actor=None,
-        report=report,
-        **transfer_values(
-            report,
-            voucher_no=f"凭{payload}"[:40],
-            payer_name=f"付{payload}",
-            payer_account=f"账{payload}"[:40],
-            payer_bank=f"行{payload}",
-            payee_name=f"收{payload}",
-        ),
-    )
-    policies_issue(actor=None, report=report)
-    return payload, roster, report
+    return build_year(world, request.param)
 
 
-def pdfs(world, roster, report):
+def pdfs(world, year):
     """(who, url) of every PDF of the year."""
-    household = Household.objects.get(certificate_no__startswith="证")
-    policy = Policy.objects.filter(entry_product__entry__household=household).first()
+    roster, report = year.roster, year.report
+    policy = Policy.objects.filter(entry_product__entry__household=year.household).first()
     return [
         ("cadre_a1", reverse("enrollment:roster_pdf", args=[roster.pk])),
         ("township_a", reverse("enrollment:township_report_pdf", args=[report.pk])),
@@ -129,7 +75,7 @@ def pdfs(world, roster, report):
 
 @pytest.mark.parametrize("year", PAYLOADS, indirect=True)
 def test_every_pdf_prints_user_text_as_written(world, client, year):
-    payload, roster, report = year
+    payload = year.payload
     expected = {
         "enrollment:roster_pdf": [f"子{payload}", f"证{payload}", f"原因{payload}", f"村{payload}"],
         "enrollment:township_report_pdf": [f"村{payload}"],
@@ -137,7 +83,7 @@ def test_every_pdf_prints_user_text_as_written(world, client, year):
         "enrollment:policy_certificate": [f"子{payload}", f"父{payload}", f"保{payload}"],
         "review_pdf": [],
     }
-    for who, url in pdfs(world, roster, report):
+    for who, url in pdfs(world, year):
         client.force_login(world.user(who))
         response = client.get(url)
         assert response.status_code == 200, url
