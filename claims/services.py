@@ -156,6 +156,11 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
     with transaction.atomic():
         claim = _locked(claim, S.REPORTED)
         _check_reporter(actor, claim.village)
+        replaced = (
+            ClaimDocument.objects.filter(claim=claim, item=item).exclude(file="").first()
+            if file
+            else None
+        )
         document, created = ClaimDocument.objects.update_or_create(
             claim=claim,
             item=item,
@@ -170,18 +175,44 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
                 "材料": item_label(claim.benefit, item),
                 "收到日期": received_on,
             }
-            | ({"扫描件": document.file.name.rsplit("/", 1)[-1]} if document.file else {}),
+            | ({"扫描件": document.file.name.rsplit("/", 1)[-1]} if document.file else {})
+            | ({"替换的扫描件": _scan_name(replaced.file)} if replaced else {}),
         )
+        if replaced:
+            _delete_scan_on_commit(replaced.file)
     return document
+
+
+def _scan_name(file) -> str:
+    return file.name.rsplit("/", 1)[-1]
+
+
+def _delete_scan_on_commit(file) -> None:
+    """A scan replaced or removed leaves the disk once the change is committed (the timeline
+    keeps its name); nobody keeps a copy of an ID card the claim no longer needs."""
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def claim_document_remove(*, actor, claim: Claim, item: str) -> None:
     with transaction.atomic():
         claim = _locked(claim, S.REPORTED)
         _check_reporter(actor, claim.village)
+        documents = list(ClaimDocument.objects.filter(claim=claim, item=item))
+        scans = [document.file for document in documents if document.file]
         deleted, _ = ClaimDocument.objects.filter(claim=claim, item=item).delete()
         if deleted:
-            _audit(actor, "claim.document_remove", claim, {"材料": item_label(claim.benefit, item)})
+            _audit(
+                actor,
+                "claim.document_remove",
+                claim,
+                {"材料": item_label(claim.benefit, item)}
+                | (
+                    {"删除的扫描件": "、".join(_scan_name(scan) for scan in scans)} if scans else {}
+                ),
+            )
+        for scan in scans:
+            _delete_scan_on_commit(scan)
 
 
 def claim_documents_complete(*, actor, claim: Claim) -> Claim:

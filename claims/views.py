@@ -17,7 +17,7 @@ from django_tables2 import SingleTableMixin
 
 from enrollment.models import InsuredPerson, Policy
 from enrollment.tables import shown_id
-from haimen_insurance.audit import readable_changes
+from haimen_insurance.audit import audit_download, readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.money import format_yuan
 
@@ -56,7 +56,11 @@ class ClaimExportView(ClaimListView):
     def get(self, request, *args, **kwargs):
         claims = ClaimFilter(request.GET, queryset=self.get_queryset(), request=request).qs
         name = f"理赔登记_{timezone.localdate():%Y%m%d}.xlsx"
-        return claims_workbook(claims, full_ids=request.user.sees_full_ids).response(name)
+        writer = claims_workbook(claims, full_ids=request.user.sees_full_ids)
+        response = writer.response(name)
+        if request.user.sees_full_ids:
+            audit_download(actor=request.user, export="理赔登记（Excel）", rows=writer.rows_written)
+        return response
 
 
 class ClaimQueueView(PermissionRequiredMixin, SingleTableMixin, TemplateView):

@@ -1,5 +1,3 @@
-from django.urls import resolve
-
 from .navigation import current_item, items_for
 
 
@@ -7,7 +5,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    match = resolve(request.path_info) if request.path_info else None
+    # The URL the request resolved to; None on a page that matched nothing (the 404 page), so
+    # the navigation never resolves the path again.
+    match = getattr(request, "resolver_match", None)
     current = match.view_name if match else None
     items = items_for(user)
     return {"nav_items": items, "nav_current": current_item(items, current)}

@@ -150,6 +150,17 @@ def user_reset_password(*, actor, user: User) -> str:
 
 
 @transaction.atomic
+def user_password_change(*, actor: User, password: str) -> User:
+    """The signed-in user sets their own new password (already checked against the old one and
+    the password rules by the form)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.change_password", obj=user, area=user.area)
+    return user
+
+
+@transaction.atomic
 def areas_load_csv(*, path) -> dict[str, int]:
     """Load (or update by code) the area tree from a CSV of code,name,kind,parent_code.
 

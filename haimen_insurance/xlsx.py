@@ -64,6 +64,7 @@ class XlsxWriter:
         self.workbook = Workbook(write_only=True)
         self._sheet = None
         self._columns: Sequence[Column] = ()
+        self.rows_written = 0  # data rows, across sheets (headers and totals not counted)
 
     def sheet(self, title: str, columns: Sequence[Column], *, caption: str | None = None):
         sheet = self.workbook.create_sheet(title=title[:31])
@@ -107,6 +108,7 @@ class XlsxWriter:
         self._sheet.append(
             [self._cell(column, value) for column, value in zip(self._columns, values, strict=True)]
         )
+        self.rows_written += 1
 
     def rows(self, rows: Iterable[Sequence]):
         for values in rows:
@@ -118,6 +120,7 @@ class XlsxWriter:
         append = sheet.append
         for values in rows:
             append([_literal(sheet, value) for value in values])
+            self.rows_written += 1
 
     def totals(self, values: Sequence):
         """A bold totals row; put 合计 in the first column and None where there is no total."""

@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from haimen_insurance.audit import audit_download
 from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.pdf import pdf_response
 
@@ -126,7 +127,16 @@ class PolicyListXlsxView(_ReportStep, View):
             return redirect(report)
         rows = policy_list_rows(campaign_id=report.campaign_id, report=report)
         name = f"{report.campaign.year}年度保单清单_{report.township.name}.xlsx"
-        return policy_list_workbook(rows, title="保单清单").response(name)
+        writer = policy_list_workbook(rows, title="保单清单")
+        response = writer.response(name)
+        audit_download(
+            actor=request.user,
+            export="保单清单（Excel）",
+            obj=report,
+            rows=writer.rows_written,
+            area=report.township,
+        )
+        return response
 
 
 class PolicyIssueView(_ReportStep, TemplateView):
@@ -238,6 +248,14 @@ class PolicyCertificateView(PermissionRequiredMixin, View):
         policies = list(household_policies(policy, request.user))
         content = household_certificate_pdf(policies=policies, full_ids=request.user.sees_full_ids)
         certificate_no = policies[0].entry_product.entry.certificate_no
+        if request.user.sees_full_ids:
+            audit_download(
+                actor=request.user,
+                export="参保凭证（PDF）",
+                obj=policy,
+                rows=len(policies),
+                area=policy.village,
+            )
         return pdf_response(content, quote(f"参保凭证_{certificate_no}.pdf"))
 
 

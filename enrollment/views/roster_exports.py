@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views import View
 
+from haimen_insurance.audit import audit_download
 from haimen_insurance.pdf import pdf_response
 
 from ..exports import roster_workbook, township_report_workbook
@@ -28,15 +29,28 @@ class _RosterExport(PermissionRequiredMixin, View):
         lines = roster_lines(roster, full_ids=request.user.sees_full_ids)
         figures = village_figures(roster)
         name = f"{roster.campaign.year}年度名册_{roster.village.parent.name}{roster.village.name}"
-        return self.respond(roster, lines, figures, name)
+        response = self.respond(roster, lines, figures, name)
+        if request.user.sees_full_ids:
+            audit_download(
+                actor=request.user,
+                export=self.export,
+                obj=roster,
+                rows=len(lines),
+                area=roster.village,
+            )
+        return response
 
 
 class RosterPdfView(_RosterExport):
+    export = "参保名册（PDF）"
+
     def respond(self, roster, lines, figures, name):
         return pdf_response(roster_pdf(roster, lines, figures), quote(f"{name}.pdf"))
 
 
 class RosterXlsxView(_RosterExport):
+    export = "参保名册（Excel）"
+
     def respond(self, roster, lines, figures, name):
         return roster_workbook(roster, lines, figures).response(f"{name}.xlsx")
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "haimen_insurance.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,22 +88,46 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "haimen_insurance.passwords.ChineseMinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "haimen_insurance.passwords.DemoPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: five failures for one username from one address lock it for 15 minutes.
+# Failed logins: five failures for one username from one address lock that username from that
+# address for 15 minutes; the same user working from their own office is not locked out.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+
+def client_address(proxy_count: int) -> dict:
+    """How the login lockout finds the client's address (django-ipware), behind ``proxy_count``
+    reverse proxies. Each proxy appends the address it received the request from to
+    X-Forwarded-For, so the client is the ``proxy_count``-th entry from the right; anything to
+    its left was written by the client and is not believed. Without a proxy (the demo server)
+    only the connection's own address counts."""
+    if proxy_count <= 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"]}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # ipware counts the proxies named in the header, which leaves out the last one.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        # A header with more entries than proxies (the client's own) is read from the right.
+        "IPWARE_STRICT": False,
+    }
+
+
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+globals().update(client_address(PROXY_COUNT))
 
 SESSION_COOKIE_AGE = env("DJANGO_SESSION_AGE_HOURS") * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
