@@ -1,9 +1,11 @@
-"""Tables of the register and of policy search, with resident IDs masked for the roles that do
-not see them in full."""
+"""Tables of the register and of policy search, with resident IDs masked (and birth dates cut to
+the year) for the roles that do not see IDs in full."""
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from haimen_insurance.privacy import shown_birth_date
 
 from .models import Household, Policy
 from .resident_ids import mask
@@ -26,7 +28,7 @@ class HouseholdTable(tables.Table):
     certificate_no = tables.Column(verbose_name="证号", linkify=True)
     child_name = tables.Column(verbose_name="子女姓名")
     child_id_number = tables.Column(verbose_name="子女身份证号")
-    child_birth_date = tables.DateColumn(verbose_name="出生日期", format="Y-m-d")
+    child_birth_date = tables.Column(verbose_name="出生日期")
     child_sex = tables.Column(verbose_name="性别")
     township = tables.Column(verbose_name="乡镇（园区）", accessor="village__parent__name")
     village = tables.Column(verbose_name="村（社区）", accessor="village__name")
@@ -59,6 +61,9 @@ class HouseholdTable(tables.Table):
 
     def render_child_id_number(self, value):
         return shown_id(value, full=self.sees_full_ids)
+
+    def render_child_birth_date(self, value):
+        return shown_birth_date(value, full_ids=self.sees_full_ids)
 
     def render_parents(self, record):
         return f"{record.father_name or '—'} / {record.mother_name or '—'}"

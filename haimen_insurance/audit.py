@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .models import Area, AuditEvent
-from .privacy import mask_ids_in
+from .privacy import BIRTH_DATE_FIELDS, mask_ids_in, shown_birth_date
 
 # What each action code reads as in the audit trail.
 ACTION_LABELS = {
@@ -118,9 +118,11 @@ def _model_field(object_type: str, name: str):
         return None
 
 
-def _shown(field, value, *, full_ids: bool) -> str:
+def _shown(name: str, field, value, *, full_ids: bool) -> str:
     if value in (None, ""):
         return "—"
+    if name in BIRTH_DATE_FIELDS:
+        return shown_birth_date(value, full_ids=full_ids)
     if isinstance(field, models.BooleanField):
         return "是" if value else "否"
     if field is not None and field.choices:
@@ -131,7 +133,8 @@ def _shown(field, value, *, full_ids: bool) -> str:
 
 def readable_changes(event: AuditEvent, *, full_ids: bool) -> list[tuple[str, str | None, str]]:
     """(field label, old or None, new) for each change of ``event``, as a reader may see them:
-    labels and choices in Chinese, resident IDs masked unless ``full_ids``."""
+    labels and choices in Chinese, resident IDs masked and birth dates cut to the year unless
+    ``full_ids``."""
     rows = []
     for name, values in (event.changes or {}).items():
         field = _model_field(event.object_type, name)
@@ -145,10 +148,10 @@ def readable_changes(event: AuditEvent, *, full_ids: bool) -> list[tuple[str, st
             rows.append(
                 (
                     label,
-                    _shown(field, old, full_ids=full_ids),
-                    _shown(field, new, full_ids=full_ids),
+                    _shown(name, field, old, full_ids=full_ids),
+                    _shown(name, field, new, full_ids=full_ids),
                 )
             )
         else:
-            rows.append((label, None, _shown(field, values, full_ids=full_ids)))
+            rows.append((label, None, _shown(name, field, values, full_ids=full_ids)))
     return rows

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from haimen_insurance.privacy import mask
+from haimen_insurance.privacy import mask, shown_text
 
 from ..eligibility import Reason
 from ..models import EntryProduct, Roster, RosterEntry
@@ -56,7 +56,7 @@ def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
                     entry.certificate_no,
                     entry.child_name,
                     entry.get_decision_display(),
-                    entry.reason,
+                    shown_text(entry.reason, full_ids=full_ids),
                     entry.payer_label,
                     persons,
                     products,
@@ -68,7 +68,8 @@ def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
         entry = household.roster_entries[0] if household.roster_entries else None
         if entry is not None:
             persons, products, premium = _products(entry.products.all(), shown)
-            decision, reason = entry.get_decision_display(), entry.reason
+            decision = entry.get_decision_display()
+            reason = shown_text(entry.reason, full_ids=full_ids)
         else:
             persons, products, premium = [], [], Decimal("0.00")
             eligible = household.eligibility == Reason.ELIGIBLE

@@ -87,6 +87,8 @@ class RegisterImportPreviewView(PermissionRequiredMixin, DetailView):
         context["errors_cut"] = report.get("error_count", 0) - len(report.get("errors", []))
         context["notices_cut"] = report.get("notice_count", 0) - len(report.get("notices", []))
         context["can_confirm"] = self.object.status == RegisterImport.Status.PENDING
+        # A change of this column shows the birth dates as the reader may see them.
+        context["birth_date_label"] = CHILD_BIRTH_DATE
         return context
 
 

@@ -1,10 +1,12 @@
-"""Small template helpers: Bootstrap classes on form widgets, masked resident IDs, money."""
+"""Small template helpers: Bootstrap classes on form widgets, what a reader may see of resident IDs
+and birth dates, money."""
 
 from decimal import Decimal
 
 from django import forms, template
 
 from haimen_insurance.money import format_yuan
+from haimen_insurance.privacy import shown_birth_date, shown_dates_in, shown_text
 
 register = template.Library()
 
@@ -30,3 +32,24 @@ def yuan(amount):
     if amount in (None, ""):
         return "—"
     return format_yuan(Decimal(amount))
+
+
+@register.filter
+def birth_date(value, full_ids):
+    """{{ household.child_birth_date|birth_date:user.sees_full_ids }} → 2005-03-14, or 2005年 for
+    a reader who sees IDs masked."""
+    return shown_birth_date(value, full_ids=bool(full_ids))
+
+
+@register.filter
+def ids_masked(text, full_ids):
+    """{{ claim.description|ids_masked:user.sees_full_ids }}: free text with any resident ID in
+    it masked unless the reader sees IDs in full."""
+    return shown_text(text, full_ids=bool(full_ids))
+
+
+@register.filter
+def dates_masked(text, full_ids):
+    """{{ reason|dates_masked:user.sees_full_ids }}: a message that may name a birth date, with
+    its dates cut to the year unless the reader sees IDs in full."""
+    return shown_dates_in(text, full_ids=bool(full_ids))

@@ -274,7 +274,7 @@ def test_detail_shows_every_field_and_masks_ids_for_the_leader(world, client_for
         "海门镇",
         "东兴村",
         household.child_name,
-        "2005-06-01",
+        "2005年",  # the birth year only: the full date is the masked part of the ID
         "农业",
         "海门港务局",
         household.father_name,
@@ -284,6 +284,7 @@ def test_detail_shows_every_field_and_masks_ids_for_the_leader(world, client_for
     ):
         assert value in text
     assert household.child_id_number not in text
+    assert "2005-06-01" not in text
     assert f"{household.child_id_number[:6]}********{household.child_id_number[-4:]}" in text
 
 
