@@ -118,7 +118,7 @@ DECLINE_REASONS = ("家庭自愿放弃", "已参加其他商业保险", "全家�
 
 
 def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, seed: int = 2013):
-    """The campaign of ``year`` in progress, through the same services the pages call.
+    """The campaign of ``year``, opened and in progress, through the same services the pages call.
 
     ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
     The demo users' first township shows every roster state (the first cadre half-way through,
@@ -129,7 +129,7 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
     from .models import Roster, TownshipReport
     from .selectors.rosters import roster_households
     from .services.assessment import assessment_rules_default
-    from .services.campaigns import campaign_create
+    from .services.campaigns import campaign_create, campaign_open
     from .services.policies import policies_issue, report_insurer, transfer_record
     from .services.rosters import (
         entry_decide,
@@ -154,6 +154,7 @@ def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, se
         implementation_deadline=date(year - 1, 12, 31),
         review_deadline=date(year, 1, 15),
     )
+    campaign = campaign_open(actor=None, campaign=campaign)  # the year everybody works in
 
     def rosters_of(township):
         return list(

@@ -80,8 +80,11 @@ class PolicyFilter(django_filters.FilterSet):
     certificate number; narrowed by year, product and status."""
 
     q = django_filters.CharFilter(label="姓名、身份证号、保单号或证号", method="search")
+    # Policies are issued in open campaigns only, so one being prepared is never offered.
     campaign = django_filters.ModelChoiceFilter(
-        label="参保年度", queryset=Campaign.objects.all(), empty_label="全部年度"
+        label="参保年度",
+        queryset=Campaign.objects.filter(status=Campaign.Status.OPEN),
+        empty_label="全部年度",
     )
     product__code = django_filters.ChoiceFilter(
         label="险种", choices=Product.Code.choices, empty_label="全部险种"

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .models import Household
+from .models.register import FIRST_CERTIFICATE_DATE
 from .resident_ids import ResidentIdError, check_against, parse_resident_id
 
 # The canonical header, in the order of the template.
@@ -549,6 +550,16 @@ class _RowReader:
             return None
         if parsed > self.today:
             errors.append(RowError(line, header, f"日期（{parsed.isoformat()}）晚于今天"))
+            return None
+        if header == CERTIFICATE_DATE and parsed < FIRST_CERTIFICATE_DATE:
+            errors.append(
+                RowError(
+                    line,
+                    header,
+                    f"日期（{parsed.isoformat()}）早于 {FIRST_CERTIFICATE_DATE:%Y-%m-%d}，"
+                    f"独生子女证自 {FIRST_CERTIFICATE_DATE.year} 年起发放",
+                )
+            )
             return None
         return parsed
 

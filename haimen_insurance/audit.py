@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "campaign.create": "建立参保年度",
     "campaign.update": "修改参保年度",
     "campaign.roll_over": "续保生成下一年度",
+    "campaign.open": "开放参保年度",
+    "campaign.delete": "删除参保年度",
     "assessment.rule": "设置考核评分规则",
     "assessment.rule_delete": "删除考核评分规则",
     "campaign.township_insurer": "指定乡镇承保公司",

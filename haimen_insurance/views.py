@@ -42,15 +42,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def campaign_progress(user) -> dict:
     """The current campaign as this user's workbench shows it: the cadre's roster with its
     figures; for everyone else the rosters in scope counted by status, and township reports."""
-    from enrollment.models import Roster, TownshipReport
+    from enrollment.models import Campaign, Roster, TownshipReport
+    from enrollment.models.campaigns import sees_campaigns_being_prepared
     from enrollment.selectors.campaigns import current_campaign
     from enrollment.selectors.rosters import village_figures
 
     campaign = current_campaign()
+    # The city also sees the years being prepared, which nobody works in until opened.
+    prepared = []
+    if sees_campaigns_being_prepared(user):
+        prepared = list(Campaign.objects.filter(status=Campaign.Status.PREPARING).order_by("-year"))
     if campaign is None:
-        return {"campaign": None}
+        return {"campaign": None, "prepared": prepared}
     rosters = Roster.objects.for_user(user).filter(campaign=campaign)
-    progress = {"campaign": campaign}
+    progress = {"campaign": campaign, "prepared": prepared}
     if user.role == Role.VILLAGE_CADRE:
         roster = rosters.select_related("campaign").first()
         progress["roster"] = roster

@@ -144,7 +144,7 @@ def generate(households: int) -> None:
         RosterEntry,
         TownshipReport,
     )
-    from enrollment.services.campaigns import campaign_create
+    from enrollment.services.campaigns import campaign_create, campaign_open
     from enrollment.services.policies import system_policy_number
     from haimen_insurance import services
     from haimen_insurance.models import Area, Insurer
@@ -171,6 +171,7 @@ def generate(households: int) -> None:
         implementation_deadline=date(YEAR - 1, 12, 31),
         review_deadline=date(YEAR, 1, 15),
     )
+    campaign = campaign_open(actor=None, campaign=campaign)
     child_product = campaign.products.get(code=Product.Code.CHILD_SAFETY)
     parent_product = campaign.products.get(code=Product.Code.PARENT_HEALTH)
     villages = list(Area.objects.villages().select_related("parent").order_by("code"))

@@ -84,7 +84,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         from enrollment.demo import demo_households
         from enrollment.models import Household, Roster
-        from enrollment.services.campaigns import campaign_create
+        from enrollment.services.campaigns import campaign_create, campaign_open
         from enrollment.services.rosters import roster_enrol_all
         from haimen_insurance import services
         from haimen_insurance.models import Area
@@ -110,6 +110,7 @@ def main() -> None:
             implementation_deadline=date(2012, 12, 31),
             review_deadline=date(2013, 1, 15),
         )
+        campaign = campaign_open(actor=None, campaign=campaign)
         roster = Roster.objects.get(campaign=campaign, village=village)
         result = roster_enrol_all(actor=cadre, roster=roster)
         with connection.cursor() as cursor:

@@ -1,10 +1,11 @@
-"""One whole year in a real browser, every role in turn: the city officer sets up the 2013
-campaign (a deductible and a reimbursement ratio of its own for the child's policy); the village
-cadres enrol every eligible family on a phone and submit; the township officer approves both
-rosters and reports the township total; the finance office transfers exactly that; the insurer
-downloads the policy list and issues the policies; a cadre reports a child's medical claim and
-hands it over; the insurer approves the suggested amount, pays and closes; the leader's dashboard
-shows the year as it was done. Only the register (the families) is made without the browser.
+"""One whole year in a real browser, every role in turn: the city officer sets up the 2013 campaign
+(a deductible and a reimbursement ratio of its own for the child's policy) and opens it; the
+village cadres enrol every eligible family on a phone and submit; the township officer approves
+both rosters and reports the township total; the finance office transfers exactly that; the
+insurer downloads the policy list and issues the policies; a cadre reports a child's medical
+claim and hands it over; the insurer approves the suggested amount, pays and closes; the
+leader's dashboard shows the year as it was done. Only the register (the families) is made
+without the browser.
 
 Screenshots: test-artifacts/screenshots/year_*.png, one for each role's main page."""
 
@@ -132,6 +133,11 @@ def test_one_whole_year_across_every_role(page, phone_page, live_server, world, 
     expect(child_card).to_contain_text("80%")
     campaign = Campaign.objects.get(year=2013)
     assert Roster.objects.filter(campaign=campaign).count() == 3
+    # Being prepared, the year is nobody's yet: the city officer opens it, after a question.
+    expect(main).to_contain_text("本年度筹备中，尚未开放")
+    page.get_by_role("button", name="开放本年度").click()
+    expect(page.get_by_role("alert").first).to_contain_text("已开放2013年度")
+    assert questions[-1].startswith("确定开放2013年度吗？")
     page.locator("#hm-nav").get_by_role("link", name="工作台", exact=True).click()
     progress = page.locator(".card", has_text="2013年度参保进度")
     expect(progress).to_contain_text("保险期间 2013-01-01 至 2013-12-31")

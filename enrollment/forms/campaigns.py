@@ -5,9 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from ..models import Campaign, Product
-from ..models.campaigns import DEFAULT_PRODUCTS
+from ..models.campaigns import DEFAULT_PRODUCTS, FIRST_YEAR, campaign_bound_errors, latest_year
 from ..services.campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS
 
 PERCENT = Decimal(100)
@@ -69,15 +70,11 @@ class CampaignForm(forms.Form):
 
     year = forms.IntegerField(
         label="参保年度",
-        min_value=2012,
-        max_value=2100,
         error_messages={
             "required": "请填写参保年度。",
             "invalid": "参保年度请填写四位数字的年份。",
-            "min_value": "参保年度不能早于 2012 年。",
-            "max_value": "参保年度不能晚于 2100 年。",
         },
-        help_text="例如 2014：保险期间为 2014 年全年的一期参保。",
+        help_text="例如 2014：保险期间为 2014 年全年的一期参保。最多提前建立下一年度。",
     )
     coverage_start = date_field("保险期间起")
     coverage_end = date_field("保险期间止", help_text="保险期间一般为一年。")
@@ -121,9 +118,14 @@ class CampaignForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, with_year: bool = True, **kwargs):
+    def __init__(self, *args, year: int | None = None, today: date | None = None, **kwargs):
+        """A new campaign's form has the year; an existing campaign's (``year`` given) not."""
         super().__init__(*args, **kwargs)
-        if not with_year:
+        self.today = today or timezone.localdate()
+        self.campaign_year = year
+        if year is None:
+            self.fields["year"].widget.attrs.update(min=FIRST_YEAR, max=latest_year(self.today))
+        else:
             del self.fields["year"]
 
     @classmethod
@@ -140,6 +142,12 @@ class CampaignForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("age_date") and cleaned.get("coverage_start"):
             cleaned["age_date"] = cleaned["coverage_start"]
+        new = self.campaign_year is None
+        year = cleaned.get("year") if new else self.campaign_year
+        errors = campaign_bound_errors(year, cleaned, today=self.today, new=new)
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     def service_fields(self) -> dict:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from .campaigns import Campaign, CampaignQuerySet
+from .campaigns import Campaign, CampaignRowQuerySet
 
 
 class AssessmentRule(models.Model):
@@ -27,7 +27,7 @@ class AssessmentRule(models.Model):
     points = models.DecimalField("分值", max_digits=5, decimal_places=2)
     pro_rata = models.BooleanField("未达标按比例得分", default=True)
 
-    objects = CampaignQuerySet.as_manager()
+    objects = CampaignRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "考核评分规则"

@@ -1,27 +1,118 @@
 """Campaigns (参保年度), the products each offers, and the insurer of each township."""
 
+from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from haimen_insurance.models import Area, Insurer, area_scope
+from haimen_insurance.roles import CITY_ROLES
+
+# The programme's first year; a new campaign is at most next year's.
+FIRST_YEAR = 2012
+
+
+def latest_year(today: date) -> int:
+    return today.year + 1
+
+
+def one_year_on(day: date) -> date | None:
+    """The same day one year on (29 February → 28 February); None past the calendar's end."""
+    if day.year >= date.max.year:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def one_year_back(day: date) -> date | None:
+    if day.year <= date.min.year:
+        return None
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+# The dates that must fall within a year either side of the coverage start.
+WINDOW_FIELDS = (
+    ("age_date", "年龄判定日"),
+    ("verification_deadline", "核查准备截止"),
+    ("mobilisation_deadline", "宣传发动截止"),
+    ("implementation_deadline", "全面实施截止"),
+    ("review_deadline", "点评总结截止"),
+)
+
+
+def campaign_bound_errors(
+    year: int | None, values: dict, *, today: date, new: bool = True
+) -> dict[str, str]:
+    """{field: reason} for a year or date outside its sane range: the year (of a ``new``
+    campaign) from FIRST_YEAR to next year, the cover starting in that year and lasting at most
+    a year, the age date and every deadline within a year either side of the coverage start.
+    A value that is missing (None) is left to the required checks."""
+    errors = {}
+    if year is not None and new:
+        if year < FIRST_YEAR:
+            errors["year"] = f"参保年度不能早于 {FIRST_YEAR} 年。"
+        elif year > latest_year(today):
+            errors["year"] = f"参保年度不能晚于 {latest_year(today)} 年（最多提前建立下一年度）。"
+    start, end = values.get("coverage_start"), values.get("coverage_end")
+    if start is None:
+        return errors
+    if year is not None and "year" not in errors and start.year != year:
+        errors["coverage_start"] = f"保险期间起应在 {year} 年内。"
+    latest_end = one_year_on(start)
+    if end is not None and latest_end is not None and end > latest_end:
+        errors["coverage_end"] = (
+            f"保险期间不能超过一年：保险期间止最晚为 {latest_end.isoformat()}。"
+        )
+    earliest, latest = one_year_back(start) or date.min, latest_end or date.max
+    for name, label in WINDOW_FIELDS:
+        value = values.get(name)
+        if value is not None and not earliest <= value <= latest:
+            window = f"{earliest.isoformat()} 至 {latest.isoformat()}"
+            errors[name] = f"{label}应在保险期间起前后一年之内（{window}）。"
+    return errors
+
+
+def sees_campaigns_being_prepared(user) -> bool:
+    """Only the city sees a campaign (and its rosters and products) before it is opened."""
+    return user.is_authenticated and user.is_active and user.role in CITY_ROLES
 
 
 class CampaignQuerySet(models.QuerySet):
     def for_user(self, user):
-        """A campaign is city-wide: every signed-in user sees it (their rows inside it are
-        scoped by the models that hold them)."""
+        """A campaign is city-wide once open: every signed-in user sees it (their rows inside
+        it are scoped by the models that hold them). One being prepared is the city's only."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self
+        if sees_campaigns_being_prepared(user):
+            return self
+        return self.filter(status=Campaign.Status.OPEN)
 
 
 class Campaign(models.Model):
-    """One year of the programme: its cover, the age rule and the four phase deadlines."""
+    """One year of the programme: its cover, the age rule and the four phase deadlines.
+
+    A new campaign is being prepared (筹备中): only the city sees it, and it may still be
+    deleted. The city officer opens it (已开放); from then on it is the year everybody works in
+    (the newest open one), and it stays."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "筹备中"
+        OPEN = "open", "已开放"
 
     year = models.PositiveSmallIntegerField("参保年度", unique=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PREPARING
+    )
+    opened_at = models.DateTimeField("开放时间", null=True, blank=True)
     coverage_start = models.DateField("保险期间起")
     coverage_end = models.DateField("保险期间止")
     age_limit = models.PositiveSmallIntegerField("年龄界限（周岁）", default=14)
@@ -56,6 +147,12 @@ class Campaign(models.Model):
                 name="campaign_deadlines_in_order",
                 violation_error_message="四个阶段的截止日期须依次排列：核查准备、宣传发动、全面实施、点评总结。",
             ),
+            models.CheckConstraint(
+                condition=Q(status="open", opened_at__isnull=False)
+                | Q(status="preparing", opened_at__isnull=True),
+                name="campaign_opened_at_with_status",
+                violation_error_message="开放时间与状态不一致。",
+            ),
         ]
 
     def __str__(self):
@@ -63,6 +160,20 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("enrollment:campaign_detail", args=[self.pk])
+
+    def clean(self):
+        values = {name: getattr(self, name) for name, _ in WINDOW_FIELDS}
+        values.update(coverage_start=self.coverage_start, coverage_end=self.coverage_end)
+        # The year is checked when the campaign is made; an existing one keeps its year.
+        errors = campaign_bound_errors(
+            self.year, values, today=timezone.localdate(), new=self._state.adding
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
     @property
     def phases(self) -> list[tuple[str, object]]:
@@ -72,6 +183,16 @@ class Campaign(models.Model):
             ("全面实施", self.implementation_deadline),
             ("点评总结", self.review_deadline),
         ]
+
+
+class CampaignRowQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The rows (products, assessment rules) of the campaigns the user sees."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_campaigns_being_prepared(user):
+            return self
+        return self.filter(campaign__status=Campaign.Status.OPEN)
 
 
 class Product(models.Model):
@@ -96,7 +217,7 @@ class Product(models.Model):
         "医疗赔付比例", max_digits=5, decimal_places=4, default=Decimal("1.0000")
     )
 
-    objects = CampaignQuerySet.as_manager()
+    objects = CampaignRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "险种"

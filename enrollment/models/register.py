@@ -1,5 +1,7 @@
 """The one-child-certificate register (独生子女证登记) and its uploaded files."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,9 @@ from django.utils import timezone
 
 from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import Role
+
+# The one-child certificate (独生子女证) was first issued in 1979: no certificate is older.
+FIRST_CERTIFICATE_DATE = date(1979, 1, 1)
 
 
 class HouseholdQuerySet(models.QuerySet):

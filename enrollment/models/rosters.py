@@ -13,13 +13,17 @@ from django.urls import reverse
 from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import INSURER_ROLES
 
-from .campaigns import Campaign, Product, TownshipInsurer
+from .campaigns import Campaign, Product, TownshipInsurer, sees_campaigns_being_prepared
 from .register import Household
 
 
 class RosterQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(area_scope(user, village="village"))
+        """The rosters of the user's area, in the campaigns the user sees."""
+        rosters = self.filter(area_scope(user, village="village"))
+        if sees_campaigns_being_prepared(user):
+            return rosters
+        return rosters.filter(campaign__status=Campaign.Status.OPEN)
 
 
 class Roster(models.Model):
@@ -93,7 +97,10 @@ class Roster(models.Model):
 
 class RosterEntryQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(area_scope(user, village="roster__village"))
+        entries = self.filter(area_scope(user, village="roster__village"))
+        if sees_campaigns_being_prepared(user):
+            return entries
+        return entries.filter(roster__campaign__status=Campaign.Status.OPEN)
 
 
 class RosterEntry(models.Model):

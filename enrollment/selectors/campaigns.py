@@ -4,8 +4,9 @@ from ..models import Campaign
 
 
 def current_campaign() -> Campaign | None:
-    """The newest campaign: the one rosters are being filled for."""
-    return Campaign.objects.order_by("-year").first()
+    """The newest open campaign: the one rosters are being filled for. A campaign still being
+    prepared is not it until the city officer opens it."""
+    return Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
 
 
 def phase_calendar(campaign: Campaign, today) -> list[dict]:

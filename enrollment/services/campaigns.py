@@ -1,17 +1,28 @@
 """Campaign set-up by the city officer: the year, its dates, products and township insurers.
 
-Products and premiums are fixed once any village roster of the campaign has been submitted:
+A new campaign is being prepared (筹备中) until the city officer opens it (``campaign_open``);
+until then only the city sees it, and ``campaign_delete`` may remove it while nothing hangs off
+it. Products and premiums are fixed once any village roster of the campaign has been submitted:
 both the product edit and the roster submit lock the campaign row, so they cannot cross.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from haimen_insurance.audit import audit_record, changed_values
 from haimen_insurance.models import Area, Insurer
 from haimen_insurance.roles import Role
 
-from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
+from ..models import (
+    Campaign,
+    Policy,
+    Product,
+    Roster,
+    RosterEntry,
+    TownshipInsurer,
+    TownshipReport,
+)
 from ..models.campaigns import DEFAULT_PRODUCTS
 
 CAMPAIGN_FIELDS = (
@@ -112,6 +123,68 @@ def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
         campaign.save(update_fields=list(changes))
         audit_record(actor=actor, action="campaign.update", obj=campaign, changes=changes)
     return campaign
+
+
+def campaign_open(*, actor, campaign: Campaign) -> Campaign:
+    """Open a campaign being prepared: from now on it is the year everybody works in (the
+    newest open one), its rosters reach the villages, and it can no longer be deleted."""
+    _check_city_officer(actor)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.PREPARING:
+            raise ValidationError(f"{campaign}已经开放。")
+        _validate(campaign)  # dates saved before the bounds existed are caught here
+        campaign.status = Campaign.Status.OPEN
+        campaign.opened_at = timezone.now()
+        campaign.save(update_fields=["status", "opened_at"])
+        audit_record(
+            actor=actor,
+            action="campaign.open",
+            obj=campaign,
+            changes={"status": [Campaign.Status.PREPARING, Campaign.Status.OPEN]},
+        )
+    return campaign
+
+
+def campaign_hangers_on(campaign: Campaign) -> list[str]:
+    """What hangs off a campaign and keeps it from being deleted, in Chinese (empty: nothing)."""
+    found = []
+    if RosterEntry.objects.filter(roster__campaign=campaign).exists():
+        found.append("名册已有登记")
+    if Roster.objects.filter(campaign=campaign).exclude(status=Roster.Status.DRAFT).exists():
+        found.append("已有名册提交")
+    if TownshipReport.objects.filter(campaign=campaign).exists():
+        found.append("已有乡镇汇总表")
+    if Policy.objects.filter(campaign=campaign).exists():
+        found.append("已有保单")
+    return found
+
+
+def campaign_delete(*, actor, campaign: Campaign) -> None:
+    """Delete a campaign being prepared that nothing hangs off yet (no decision in any of its
+    rosters, no report or policy), with its draft rosters, products, insurers and assessment
+    rules (set-up, like the products)."""
+    _check_city_officer(actor)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.PREPARING:
+            raise ValidationError(f"{campaign}已经开放，不能删除。")
+        # Its rosters locked too, so that no decision is written while the campaign goes.
+        list(Roster.objects.select_for_update().filter(campaign=campaign).values_list("pk"))
+        hangers_on = campaign_hangers_on(campaign)
+        if hangers_on:
+            raise ValidationError(f"{campaign}的{'、'.join(hangers_on)}，不能删除。")
+        audit_record(
+            actor=actor,
+            action="campaign.delete",
+            obj=campaign,
+            changes=changed_values(
+                {name: getattr(campaign, name) for name in ("year", *CAMPAIGN_FIELDS)},
+                dict.fromkeys(("year", *CAMPAIGN_FIELDS)),
+            ),
+        )
+        Roster.objects.filter(campaign=campaign).delete()
+        campaign.delete()  # its products and township insurers go with it
 
 
 def campaign_has_submissions(campaign: Campaign) -> bool:

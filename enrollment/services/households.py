@@ -18,6 +18,7 @@ from haimen_insurance.models import Area
 from haimen_insurance.roles import VILLAGE_ROLES
 
 from ..models import Household
+from ..models.register import FIRST_CERTIFICATE_DATE
 from ..resident_ids import ResidentIdError, check_against, parse_resident_id
 
 # The fields a cadre enters; village and status are not among them (status moves only through
@@ -110,6 +111,11 @@ def clean_household_values(values: dict, *, today: date) -> tuple[dict, list[str
         errors["child_sex"] = "子女性别只能是男或女。"
     if values["certificate_date"] and values["certificate_date"] > today:
         errors["certificate_date"] = "领证日期晚于今天，请核对。"
+    elif values["certificate_date"] and values["certificate_date"] < FIRST_CERTIFICATE_DATE:
+        errors["certificate_date"] = (
+            f"领证日期不能早于 {FIRST_CERTIFICATE_DATE:%Y-%m-%d}"
+            f"（独生子女证自 {FIRST_CERTIFICATE_DATE.year} 年起发放），请核对。"
+        )
 
     def resident_id(field: str, label: str):
         raw = (values.get(field) or "").strip()

@@ -1,10 +1,11 @@
 """Roll-over (续保): next year's campaign made from this one.
 
-Dates move one year on, products are copied (and stay editable until a roster is submitted), each
-township keeps this year's insurer. The new draft rosters propose last year's enrolled households
-as continuing with the same products and shares where they are still eligible, mark those whose
-child has reached the age limit (or who are no longer eligible for another reason) as not
-eligible, and leave new certificates and last year's declines undecided for the cadre.
+The new campaign is being prepared until the city officer opens it. Dates move one year on,
+products are copied (and stay editable until a roster is submitted), each township keeps this
+year's insurer. The new draft rosters propose last year's enrolled households as continuing with
+the same products and shares where they are still eligible, mark those whose child has reached
+the age limit (or who are no longer eligible for another reason) as not eligible, and leave new
+certificates and last year's declines undecided for the cadre.
 """
 
 from collections import Counter
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from haimen_insurance.audit import audit_record
 from haimen_insurance.models import AuditEvent
@@ -28,6 +30,7 @@ from ..models import (
     RosterEntry,
     TownshipInsurer,
 )
+from ..models.campaigns import campaign_bound_errors, one_year_on
 from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, _check_city_officer, campaign_create
 from .register_import.bulk import insert_rows
 from .register_import.check import CHUNK, batched
@@ -45,17 +48,23 @@ class RollOver:
 
 def next_year(day: date) -> date:
     """The same day one year on; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+    moved = one_year_on(day)
+    if moved is None:
+        raise ValidationError(f"日期 {day:%Y-%m-%d} 顺延一年超出了日历范围，请先修改本年度的日期。")
+    return moved
 
 
 def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
+    """Next year's campaign, being prepared: the city reviews it, then opens it."""
     _check_city_officer(actor)
+    if campaign.status != Campaign.Status.OPEN:
+        raise ValidationError(f"{campaign}尚未开放，不能据此续保生成下一年度。")
     year = campaign.year + 1
     if Campaign.objects.filter(year=year).exists():
         raise ValidationError(f"{year}年度已经建立，不能再次续保生成。")
+    too_late = campaign_bound_errors(year, {}, today=timezone.localdate()).get("year")
+    if too_late:
+        raise ValidationError(too_late)
     fields = {
         name: next_year(value) if isinstance(value, date) else value
         for name in CAMPAIGN_FIELDS

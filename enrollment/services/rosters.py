@@ -89,6 +89,8 @@ def _check_township_officer(actor, township_id: int) -> None:
 
 def _locked_editable_roster(roster: Roster) -> Roster:
     roster = Roster.objects.select_for_update().select_related("campaign").get(pk=roster.pk)
+    if roster.campaign.status != Campaign.Status.OPEN:
+        raise ValidationError(f"{roster.campaign}尚未开放，名册还不能填报。")
     if not roster.editable:
         raise ValidationError(f"名册{roster.get_status_display()}，不能再修改。")
     return roster

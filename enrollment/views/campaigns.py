@@ -1,5 +1,6 @@
 """Campaign set-up by the city officer (市人口计生委): the years, their dates and age rule, the
-products and premiums, and the insurer of each township. Every role may look at a campaign."""
+products and premiums, and the insurer of each township; opening a year, or deleting one still
+being prepared. Every role may look at an open campaign; one being prepared is the city's."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -22,6 +23,7 @@ from ..forms.campaigns import (
     ratio_as_percent,
 )
 from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
+from ..models.campaigns import latest_year
 from ..selectors.campaigns import phase_calendar
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
@@ -40,6 +42,12 @@ class CampaignListView(PermissionRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["can_add"] = self.request.user.has_perm("enrollment.add_campaign")
         context["today"] = timezone.localdate()
+        # The current year is the newest open one (the page is newest first).
+        page = context["page_obj"]
+        current = None
+        if page.number == 1:
+            current = next((c for c in context["campaigns"] if c.is_open), None)
+        context["current_pk"] = current.pk if current else None
         return context
 
 
@@ -64,15 +72,21 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .select_related("insurer")
         }
         townships = Area.objects.for_user(user).townships().order_by("code")
+        today = timezone.localdate()
+        can_change = user.has_perm("enrollment.change_campaign")
         context.update(
             products=products,
             township_insurers=[(township, insurer_of.get(township.pk)) for township in townships],
             products_editable=not services.campaign_has_submissions(campaign),
-            can_change=user.has_perm("enrollment.change_campaign"),
+            can_change=can_change,
             can_roll_over=user.has_perm("enrollment.add_campaign")
+            and campaign.is_open
+            and campaign.year < latest_year(today)
             and not Campaign.objects.filter(year=campaign.year + 1).exists(),
-            calendar=phase_calendar(campaign, timezone.localdate()),
+            calendar=phase_calendar(campaign, today),
         )
+        if can_change and not campaign.is_open:
+            context["hangers_on"] = services.campaign_hangers_on(campaign)
         return context
 
 
@@ -150,7 +164,7 @@ class CampaignUpdateView(PermissionRequiredMixin, FormView):
         return get_object_or_404(Campaign.objects.for_user(self.request.user), pk=self.kwargs["pk"])
 
     def get_form(self, form_class=None):
-        return CampaignForm(with_year=False, **self.get_form_kwargs())
+        return CampaignForm(year=self.campaign.year, **self.get_form_kwargs())
 
     def get_initial(self):
         return CampaignForm.initial_from(self.campaign)
@@ -277,6 +291,46 @@ class CampaignInsurersView(PermissionRequiredMixin, FormView):
         return redirect(self.campaign)
 
 
+class CampaignOpenView(PermissionRequiredMixin, View):
+    """Open a campaign being prepared (the detail page asks first)."""
+
+    permission_required = "enrollment.change_campaign"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        try:
+            campaign = services.campaign_open(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(campaign)
+        messages.success(
+            request,
+            f"已开放{campaign}：各村（社区）现在可以在本年度的名册中登记，"
+            "它也成为各工作台的当前年度。",
+        )
+        return redirect(campaign)
+
+
+class CampaignDeleteView(PermissionRequiredMixin, View):
+    """Delete a campaign being prepared that nothing hangs off (the detail page asks first)."""
+
+    permission_required = "enrollment.add_campaign"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        try:
+            services.campaign_delete(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(campaign)
+        messages.success(request, f"已删除{campaign}及其草稿名册和险种。")
+        return redirect("enrollment:campaign_list")
+
+
 class CampaignRollOverView(PermissionRequiredMixin, View):
     """Next year's campaign from this one, with last year's families proposed."""
 
@@ -302,7 +356,8 @@ class CampaignRollOverView(PermissionRequiredMixin, View):
                 if rolled.left_undecided
                 else ""
             )
-            + "新领证家庭待各村登记。险种和保费可在村名册提交前修改。",
+            + "新领证家庭待各村登记。新年度处于筹备中：核对日期、险种和承保公司后开放，"
+            "各村（社区）才能开始填报。",
         )
         return redirect(rolled.campaign)
 
@@ -317,4 +372,6 @@ urlpatterns = [
     path(
         "campaigns/<int:pk>/roll-over/", CampaignRollOverView.as_view(), name="campaign_roll_over"
     ),
+    path("campaigns/<int:pk>/open/", CampaignOpenView.as_view(), name="campaign_open"),
+    path("campaigns/<int:pk>/delete/", CampaignDeleteView.as_view(), name="campaign_delete"),
 ]

@@ -8,7 +8,7 @@ import pytest
 
 from enrollment.models import Campaign, Household, Roster, TownshipReport
 from enrollment.resident_ids import check_character
-from enrollment.services.campaigns import campaign_create
+from enrollment.services.campaigns import campaign_create, campaign_open
 from enrollment.services.rosters import (
     roster_approve,
     roster_enrol_all,
@@ -72,10 +72,22 @@ CAMPAIGN_2013 = {
 }
 
 
-def build_campaign(year: int = 2013, **overrides) -> Campaign:
+def campaign_dates(year: int) -> dict:
+    """The 2013 campaign's dates and age rule moved to ``year``."""
+    return {
+        name: value.replace(year=value.year + year - 2013) if isinstance(value, date) else value
+        for name, value in CAMPAIGN_2013.items()
+    }
+
+
+def build_campaign(year: int = 2013, *, opened: bool = True, **overrides) -> Campaign:
     """A campaign set up as the city officer would: both default products, each township's
-    insurer, a draft roster for every village."""
-    return campaign_create(actor=None, year=year, **{**CAMPAIGN_2013, **overrides})
+    insurer, a draft roster for every village; opened unless ``opened`` is False (the dates
+    those of 2013 moved to ``year``)."""
+    campaign = campaign_create(actor=None, year=year, **{**campaign_dates(year), **overrides})
+    if opened:
+        campaign = campaign_open(actor=None, campaign=campaign)
+    return campaign
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Permission-matrix rows for enrollment/views/campaigns.py (see tests/permissions.py).
 
-A campaign is city-wide: every signed-in role sees every campaign, so no role has a campaign
-"outside" its scope. For the roles the matrix checks outside scope, the outside target is a
-campaign that does not exist, which must answer 404 just as an out-of-scope row would.
+An open campaign is city-wide: every signed-in role sees every open campaign, so no role has a
+campaign "outside" its scope. For the roles the matrix checks outside scope, the outside target
+is a campaign that does not exist, which must answer 404 just as an out-of-scope row would. (A
+campaign being prepared is the city's only: tests/enrollment/test_campaign_bounds.py.)
 """
 
 from haimen_insurance.roles import Role
@@ -24,6 +25,13 @@ def a_campaign(world, role):
     return {"pk": campaign.pk}, (None if role in CITY_WIDE else _missing(Campaign))
 
 
+def a_prepared_campaign(world, role):
+    """A campaign not yet open, which only the city officer opens or deletes."""
+    from tests.enrollment.conftest import build_campaign
+
+    return {"pk": build_campaign(opened=False).pk}, None
+
+
 def a_product(world, role):
     from enrollment.models import Product
     from tests.enrollment.conftest import build_campaign
@@ -41,5 +49,11 @@ ROWS = {
     "enrollment:product_update": Row(CAMPAIGN_MANAGERS, target=a_product),
     "enrollment:campaign_roll_over": Row(
         CAMPAIGN_MANAGERS, ok=302, method="post", target=a_campaign
+    ),
+    "enrollment:campaign_open": Row(
+        CAMPAIGN_MANAGERS, ok=302, method="post", target=a_prepared_campaign
+    ),
+    "enrollment:campaign_delete": Row(
+        CAMPAIGN_MANAGERS, ok=302, method="post", target=a_prepared_campaign
     ),
 }

@@ -1,4 +1,4 @@
-"""In a real browser: the city officer sets up next year's campaign on a phone."""
+"""In a real browser: the city officer sets up next year's campaign on a phone and opens it."""
 
 import re
 
@@ -48,3 +48,18 @@ def test_city_officer_sets_up_a_campaign_on_a_phone(phone_page, live_server, wor
     expect(page.get_by_role("alert").first).to_contain_text(
         "已更换 1 个乡镇的承保公司（三星镇：甲保险公司海门支公司）。"
     )
+
+    # Being prepared, it is nobody's year yet; saying no to opening leaves it so.
+    campaign = Campaign.objects.get(year=2014)
+    expect(page.locator("main")).to_contain_text("本年度筹备中，尚未开放")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="开放本年度").click()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.PREPARING
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="开放本年度").click()
+    expect(page.get_by_role("alert").first).to_contain_text("已开放2014年度")
+    expect(page.get_by_role("button", name="删除本年度")).to_have_count(0)
+    screenshot(page, "campaign_opened_phone")
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.OPEN
