@@ -2,11 +2,14 @@
 
 Each app lists its routes in ``tests/<app>/routes.py`` as ``ROWS``; the matrix in
 ``tests/haimen_insurance/test_permission_matrix.py`` joins them and checks that every route of the
-URL conf has exactly one row.
+URL conf has exactly one row. ``tests/haimen_insurance/test_write_matrix.py`` POSTs to the write
+routes and compares ``db_fingerprint()`` before and after.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import connection
 
 from haimen_insurance.roles import Role
 
@@ -54,3 +57,39 @@ def a_user(world, role):
     inside = world.user("cadre_a1")
     outside = None if role in CITY_WIDE else world.user("cadre_b1")
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
+
+
+# Tables that change without anything being written on the user's behalf: the session (login,
+# logout, messages) and django-axes' log of logins and attempts.
+UNFINGERPRINTED = frozenset({"django_session"})
+UNFINGERPRINTED_PREFIXES = ("axes_",)
+
+
+def fingerprinted_tables() -> list[str]:
+    return sorted(
+        name
+        for name in connection.introspection.table_names()
+        if name not in UNFINGERPRINTED and not name.startswith(UNFINGERPRINTED_PREFIXES)
+    )
+
+
+def db_fingerprint() -> dict[str, str]:
+    """{table: md5 of all its rows} for every table but the ones above, in one query: two equal
+    fingerprints mean that not a row was added, changed or deleted in between. Take it after
+    ``force_login``, which sets the user's ``last_login``."""
+    tables = fingerprinted_tables()
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+        f"FROM {quote(table)} t"
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tables)
+        return dict(cursor.fetchall())
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(
+        table for table in before.keys() | after.keys() if before.get(table) != after.get(table)
+    )
