@@ -58,7 +58,7 @@ load: $(VENV)/.run-deps
 	bash scripts/ensure_postgres.sh
 	$(PY) scripts/load_test.py
 
-# Not part of `make test`: every other target of DESIGN.md section 6 (import, roster page and
+# Not part of `make test`: every other target of docs/design.md section 6 (import, roster page and
 # PDF, policy export, city dashboard), each against a database of its own; prints one table and
 # writes docs/performance.md. Takes about 12 minutes. See scripts/bench.py.
 bench: $(VENV)/.run-deps

@@ -1,7 +1,7 @@
 """Claims (理赔): an incident of an insured person under an issued policy, its documents, the
 insurer's decision within the caps, the payment and its delivery.
 
-States (DESIGN.md section 4): reported → documents complete → with insurer → (escalated) →
+States (docs/design.md section 4): reported → documents complete → with insurer → (escalated) →
 approved / rejected → paid → closed. Only the services in ``claims/services.py`` change them.
 """
 

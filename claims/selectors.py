@@ -17,7 +17,7 @@ COUNTED = (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.CLOSED)
 OPEN_FOR_INSURER = (Claim.Status.WITH_INSURER, Claim.Status.ESCALATED, Claim.Status.APPROVED)
 SETTLED = (Claim.Status.PAID, Claim.Status.REJECTED, Claim.Status.CLOSED)
 
-# The service standard (DESIGN.md section 1).
+# The service standard (docs/design.md section 1).
 SAME_DAY_LIMIT = Decimal("1000.00")
 ORDINARY_DAYS = 7
 ESCALATED_DAYS = 15
@@ -63,7 +63,7 @@ def cap_line(claim: Claim, *, exclude_self: bool = True) -> CapLine:
 
 
 def suggested_amount(claim: Claim, line: CapLine) -> Decimal:
-    """DESIGN.md section 4: death pays the accident cap; disability the grade's share of it
+    """docs/design.md section 4: death pays the accident cap; disability the grade's share of it
     (grade 1 = 100 %, each grade 10 points less); medical (expenses − paid elsewhere −
     deductible) × ratio. Never more than what remains of the cap."""
     product = claim.policy.product

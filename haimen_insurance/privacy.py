@@ -1,4 +1,4 @@
-"""Resident IDs as a reader may see them: in full for the roles that work with them (DESIGN.md
+"""Resident IDs as a reader may see them: in full for the roles that work with them (docs/design.md
 section 2), otherwise with the middle masked.
 
 The masked middle of an 18-character ID is the birth date, and the last four characters stay

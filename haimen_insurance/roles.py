@@ -1,4 +1,4 @@
-"""The six roles of DESIGN.md section 2: the scope each needs and its group's permissions."""
+"""The six roles of docs/design.md section 2: the scope each needs and its group's permissions."""
 
 from django.db import models
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""`make bench`: every target of DESIGN.md section 6 in turn, one table, docs/performance.md.
+"""`make bench`: every target of docs/design.md section 6 in turn, one table, docs/performance.md.
 
     .venv/bin/python scripts/bench.py [--only import|roster|policies|dashboard ...] [--smoke]
 
@@ -378,7 +378,7 @@ def write_doc(rows: list[Row], runs: list[Run], total: float, loads: tuple[str, 
     DOC.write_text(
         f"""# Performance
 
-The targets of DESIGN.md section 6, measured by `make bench` (`scripts/bench.py`) on
+The targets of docs/design.md section 6, measured by `make bench` (`scripts/bench.py`) on
 {now:%Y-%m-%d %H:%M %Z}. This file is written by that command: run it again rather than editing.
 
 Machine: {machine()}.

@@ -27,7 +27,7 @@ e. the largest township's rosters page and f. its reconciliation (「一个不�
    look for people insured for two households among all of the campaign's (no target; shown
    because the township officer opens them daily).
 
-Target (DESIGN.md section 6): the city dashboard's median under 300 ms, with a constant query
+Target (docs/design.md section 6): the city dashboard's median under 300 ms, with a constant query
 count. Prints a table and exits 1 when a target is missed.
 
 ``PROFILE=sql`` prints each query of one city dashboard request with its time, then

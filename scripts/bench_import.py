@@ -18,7 +18,7 @@ Files are written the way Excel and WPS save them (shared strings, the sheet's d
 which is what township offices upload; run 3 shows the cost of openpyxl's own layout.
 
 The database server is found through PGHOST/PGPORT (default 127.0.0.1:5432, user postgres).
-Target (DESIGN.md section 6): under 60 s and under 500 MB.
+Target (docs/design.md section 6): under 60 s and under 500 MB.
 """
 
 import argparse

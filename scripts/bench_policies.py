@@ -24,7 +24,7 @@ c. the same in-process export for one insurer (about half the rows): the query c
 
 Every file written is checked to hold one row per policy plus the header.
 The database server is found through PGHOST/PGPORT (default 127.0.0.1:5432, user postgres).
-Targets (DESIGN.md section 6): the export within 1.5 × the baseline's time, peak memory under
+Targets (docs/design.md section 6): the export within 1.5 × the baseline's time, peak memory under
 300 MB, the same query count at both sizes. Exits 1 when a target is missed. The targets are
 for the default size: with a small ``--households`` (a smoke test) the command's second or so of
 Django start-up outweighs the writing and the time ratio is missed.

@@ -8,7 +8,7 @@ end), migrates it, loads Haimen's areas, writes the households into one village,
 2013 campaign and enrols every eligible family. Then, in this process, through Django's test
 client as the village's cadre: the roster page ``--runs`` times and its PDF five times, with the
 median and the query count of each. A trivial page (the login page) is timed the same way as a
-baseline. Targets (DESIGN.md section 6): page under 150 ms median, PDF under 2 s.
+baseline. Targets (docs/design.md section 6): page under 150 ms median, PDF under 2 s.
 """
 
 import argparse

@@ -12,7 +12,7 @@ workbench and the village roster, searches and filters it, and records decisions
 start two a second (all 100 are at work after 50 s), and each reads every page for 2–8 s before
 the next click. Prints each request type's count, failures, median, p95 and throughput, the p95
 for every 10 s of the run, and the CPU time gunicorn, PostgreSQL, locust and everything else
-took; exits 1 when the p95 of all requests is 500 ms or more or any request failed (DESIGN.md
+took; exits 1 when the p95 of all requests is 500 ms or more or any request failed (docs/design.md
 section 6). gunicorn is always stopped; the database is dropped unless ``KEEP=1``. locust's
 results (JSON and CSV) and the logs are left in ``test-artifacts/load/``.
 

@@ -25,7 +25,7 @@ from tests.enrollment.conftest import build_household
 
 pytestmark = pytest.mark.browser
 
-# What the city officer types for the year; the phases are those of DESIGN.md.
+# What the city officer types for the year; the phases are those of docs/design.md.
 CAMPAIGN_DATES = {
     "保险期间起": "2013-01-01",
     "保险期间止": "2013-12-31",

@@ -50,7 +50,7 @@ def ratio_as_percent(ratio: Decimal) -> Decimal:
 
 def new_campaign_initial(newest: Campaign | None, *, today: date) -> dict:
     """What a new year most likely looks like: the year after the newest campaign (or next
-    year), cover for the calendar year, and the 2012 phase dates of DESIGN.md moved along."""
+    year), cover for the calendar year, and the 2012 phase dates of docs/design.md moved along."""
     year = newest.year + 1 if newest is not None else today.year + 1
     return {
         "year": year,

@@ -51,7 +51,7 @@ class AssessmentRule(models.Model):
         return f"{self.campaign} {self.get_metric_display()}"
 
 
-# The rules a campaign starts with (DESIGN.md section 1: 90 % coverage earned 10 points).
+# The rules a campaign starts with (docs/design.md section 1: 90 % coverage earned 10 points).
 DEFAULT_RULES = [
     (AssessmentRule.Metric.COVERAGE_RATE, "90.00", "10.00", True),
     (AssessmentRule.Metric.REPORTED_ON_TIME, "100.00", "5.00", False),

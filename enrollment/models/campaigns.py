@@ -254,7 +254,7 @@ class Product(models.Model):
         return "平安险" if self.insures_child else "安康险"
 
 
-# DESIGN.md section 1: what a new campaign offers unless the city officer changes it.
+# docs/design.md section 1: what a new campaign offers unless the city officer changes it.
 DEFAULT_PRODUCTS = {
     Product.Code.CHILD_SAFETY: {
         "premium": Decimal("20.00"),

@@ -58,7 +58,7 @@ def _validate(campaign: Campaign) -> None:
 
 
 def campaign_create(*, actor, year: int, products: dict | None = None, **fields) -> Campaign:
-    """A campaign with both products (DESIGN.md defaults, overridden by ``products``:
+    """A campaign with both products (docs/design.md defaults, overridden by ``products``:
     ``{code: {field: value}}``), each township's current insurer, and a draft roster for every
     village."""
     _check_city_officer(actor)

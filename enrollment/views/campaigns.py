@@ -96,7 +96,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 class CampaignCreateView(PermissionRequiredMixin, TemplateView):
-    """A new year: its dates and age rule, and both products pre-filled with DESIGN.md's terms.
+    """A new year: its dates and age rule, and both products pre-filled with docs/design.md's terms.
     Creating it also makes a draft roster for every village, so the page asks first."""
 
     permission_required = "enrollment.add_campaign"

@@ -59,7 +59,7 @@ def household_factory():
     return build_household
 
 
-# The 2013 campaign of DESIGN.md: cover for 2013, ages judged on 1 January 2013.
+# The 2013 campaign of docs/design.md: cover for 2013, ages judged on 1 January 2013.
 CAMPAIGN_2013 = {
     "coverage_start": date(2013, 1, 1),
     "coverage_end": date(2013, 12, 31),

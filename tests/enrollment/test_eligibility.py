@@ -1,5 +1,6 @@
-"""The eligibility rule: the birthday boundary of DESIGN.md section 4, 29 February children, every
-reason, and the Python rule (``judge``) agreeing with its SQL twin (``annotate_eligibility``)."""
+"""The eligibility rule: the birthday boundary of docs/design.md section 4, 29 February
+children, every reason, and the Python rule (``judge``) agreeing with its SQL twin
+(``annotate_eligibility``)."""
 
 from datetime import date
 
@@ -28,7 +29,7 @@ def both(household: Household, *, age_date: date, age_limit: int = 14) -> tuple[
     return python, sql_reason(household, age_date=age_date, age_limit=age_limit)
 
 
-# --- the birthday boundary (DESIGN.md section 4) ---
+# --- the birthday boundary (docs/design.md section 4) ---
 
 
 def test_child_turning_14_on_the_age_date_is_not_eligible(world):
