@@ -247,6 +247,8 @@ POST_ROUTES = (
     "enrollment:campaign_insurers",
     "enrollment:product_update",
     "enrollment:campaign_roll_over",
+    "enrollment:campaign_open",
+    "enrollment:campaign_delete",
     "enrollment:entry_decide",
     "enrollment:roster_enrol_all",
     "enrollment:roster_submit",
