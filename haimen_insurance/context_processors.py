@@ -1,4 +1,4 @@
-from django.urls import resolve
+from django.urls import Resolver404, resolve
 
 from .navigation import current_item, items_for
 
@@ -7,7 +7,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    match = resolve(request.path_info) if request.path_info else None
+    try:  # an error page (404, 400) has a path that resolves to nothing
+        match = resolve(request.path_info) if request.path_info else None
+    except Resolver404:
+        match = None
     current = match.view_name if match else None
     items = items_for(user)
     return {"nav_items": items, "nav_current": current_item(items, current)}
