@@ -3,7 +3,7 @@
 from django import forms
 
 from enrollment.forms.campaigns import date_field
-from haimen_insurance.forms import yuan_field
+from haimen_insurance.forms import TextField, yuan_field
 
 from .models import Claim
 
@@ -18,7 +18,7 @@ SCAN_KINDS = {
 
 
 def _text(label: str, max_length: int, **kwargs) -> forms.CharField:
-    return forms.CharField(
+    return TextField(
         label=label,
         max_length=max_length,
         error_messages={

@@ -2,12 +2,15 @@
 
 The policy list the insurer downloads has these three columns, so the insurer can fill in 保单号
 and upload the same file. Like the register import, every bad row is listed and nothing is
-issued until the file is clean.
+issued until the file is clean; the file is held to the same upload limits, and a cell with a
+control character is an error of its row and column.
 """
 
 import re
 from dataclasses import dataclass, field
 from functools import cache
+
+from haimen_insurance.text import control_message, has_control_characters
 
 from .models import Product
 from .register_files import RowError, UnreadableFile, normalise_header, spreadsheet_rows
@@ -83,9 +86,18 @@ def _read_row(line, values, columns, expected, taken, result) -> None:
     cells = [values[index] if index < len(values) else None for index in columns]
     if all(_text(cell) == "" for cell in cells):
         return
-    certificate_no, product_name = _text(cells[0]), _text(cells[1])
-    raw_number, number = cells[2], _text(cells[2])
     errors = result.errors
+    texts = [_text(cell) for cell in cells]
+    controls = [
+        RowError(line, header, control_message(text).rstrip("。"))
+        for header, text in zip(_HEADERS, texts, strict=True)
+        if has_control_characters(text)
+    ]
+    if controls:  # the other checks would show the text
+        errors.extend(controls)
+        return
+    certificate_no, product_name = texts[0], texts[1]
+    raw_number, number = cells[2], texts[2]
     bad = len(errors)
     code = _product_names().get(normalise_header(product_name))
     if not certificate_no:

@@ -8,7 +8,11 @@ need the database (the village exists and is in scope, the child is not on anoth
 are the import service's (``enrollment.services.register_import``).
 
 An .xlsx is read with openpyxl in read-only mode, one row of plain values at a time, so a
-100,000-row file never holds cell objects in memory.
+100,000-row file never holds cell objects in memory. Before any reading, the file is held to the
+upload limits (``haimen_insurance.uploads``: rows, columns, unpacked size), so a file past them
+is one clear error within seconds instead of minutes of work and gigabytes of memory. A cell with
+a control character (NUL and the like), or a name made only of invisible characters, is an error
+of its row and column; the reason names the character and never shows it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,16 @@ from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+
+from haimen_insurance import uploads
+from haimen_insurance.text import (
+    INVISIBLE_MESSAGE,
+    control_message,
+    has_control_characters,
+    is_invisible,
+)
 
 from .models import Household
 from .models.register import FIRST_CERTIFICATE_DATE
@@ -216,8 +229,7 @@ def read_register(
     """Read a register file (.xlsx or .csv, as bytes) into rows, errors and notices."""
     result = RegisterFile()
     try:
-        rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
-        _read_rows(rows, result, today=today, progress=progress)
+        _read_rows(spreadsheet_rows(content, filename), result, today=today, progress=progress)
     except UnreadableFile as error:
         result.errors.append(RowError(None, "", str(error)))
     sort_errors(result.errors)
@@ -226,8 +238,20 @@ def read_register(
 
 def spreadsheet_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, tuple]]:
     """(row number as Excel shows it, values) of an .xlsx or .csv file; raises
-    ``UnreadableFile`` with a Chinese message when the file cannot be read."""
-    return _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+    ``UnreadableFile`` with a Chinese message when the file cannot be read or is past the upload
+    limits (``haimen_insurance.uploads``), which are checked before any row is read."""
+    rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+    return _within_row_limit(rows)
+
+
+def _within_row_limit(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+    """The rows, stopping with the row limit's message past it (the checks before reading count
+    rows already; this holds whatever the reader yields)."""
+    limit = uploads.max_rows()
+    for line, values in rows:
+        if line > limit:
+            raise UnreadableFile(str(uploads.too_many_rows()))
+        yield line, values
 
 
 def normalise_header(value) -> str:
@@ -264,6 +288,10 @@ _BROKEN_XLSX = (
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
     try:
+        uploads.check_zip(content)
+    except uploads.SpreadsheetRefused as error:
+        raise UnreadableFile(str(error)) from error
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except _BROKEN_XLSX as error:
@@ -292,9 +320,16 @@ def _decode(content: bytes) -> str:
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    try:
+        count_records = uploads.check_csv(content)
+        text = _decode(content)
+        end = text.find("\n")
+        first_line = text if end < 0 else text[:end]
+        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        if count_records:
+            uploads.check_csv_records(text, delimiter=delimiter)
+    except uploads.SpreadsheetRefused as error:
+        raise UnreadableFile(str(error)) from error
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from enumerate((tuple(row) for row in reader), start=1)
@@ -329,6 +364,11 @@ def _column_index(header_values: tuple, line: int, result: RegisterFile) -> dict
         key = normalise_header(value)
         if not key:
             continue
+        if isinstance(value, str) and has_control_characters(value.strip()):
+            raise UnreadableFile(
+                f"表头（第{line}行{get_column_letter(position + 1)}列）"
+                + control_message(value.strip())
+            )
         header = _CANONICAL.get(key)
         if header is None:
             result.notices.append(Notice(line, str(value).strip(), "未识别的列，已忽略"))
@@ -457,6 +497,8 @@ class _RowReader:
         errors: list[RowError] = []
         notices: list[Notice] = []
         index = self.index
+        if errors := self._control_characters(line, values):
+            return RegisterRow(line), errors, notices
 
         def cell(header):
             position = index.get(header)
@@ -466,6 +508,8 @@ class _RowReader:
             value = _text(cell(header))
             if not value and required:
                 errors.append(RowError(line, header, "必须填写"))
+            elif is_invisible(value):
+                errors.append(RowError(line, header, INVISIBLE_MESSAGE.rstrip("。")))
             elif len(value) > _MAX_LENGTH.get(header, 1000):
                 errors.append(RowError(line, header, f"内容太长（最多{_MAX_LENGTH[header]}个字）"))
             return value
@@ -530,6 +574,16 @@ class _RowReader:
         row.phone = text(PHONE)
         row.address = text(ADDRESS)
         return row, errors, notices
+
+    def _control_characters(self, line: int, values: tuple) -> list[RowError]:
+        """An error for each cell with a control character (an address may have line breaks);
+        the row's other checks are left out, as they would show the cell's text."""
+        return [
+            RowError(line, header, control_message(text, multiline=header == ADDRESS).rstrip("。"))
+            for header, position in self.index.items()
+            if isinstance(text := values[position], str)
+            and has_control_characters(text.strip(), multiline=header == ADDRESS)
+        ]
 
     def _date(self, value, line, header, errors, *, required=True):
         if value is None or (isinstance(value, str) and not value.strip()):

@@ -6,6 +6,31 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Area, Insurer, User
 from .roles import Role
+from .text import INVISIBLE_MESSAGE, control_message, has_control_characters, is_invisible
+
+
+def refuse_invisible(value: str) -> None:
+    """A validator: text that shows nothing (only zero-width, direction or space characters)."""
+    if is_invisible(value):
+        raise forms.ValidationError(INVISIBLE_MESSAGE, code="invisible")
+
+
+def refuse_control_characters(value: str, *, multiline: bool = False) -> None:
+    """A validator: control characters; tab, newline and CR pass when ``multiline``."""
+    if has_control_characters(value, multiline=multiline):
+        raise forms.ValidationError(control_message(value, multiline=multiline), code="control")
+
+
+class TextField(forms.CharField):
+    """Free text people type (a name, a reason, an address): no control characters (a
+    multi-line widget may have line breaks and tabs) and not only invisible characters. Every
+    form of the project uses it for such text, so none can store what a page cannot show."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        multiline = isinstance(self.widget, forms.Textarea)
+        self.validators.append(refuse_invisible)
+        self.validators.append(lambda value: refuse_control_characters(value, multiline=multiline))
 
 
 class LoginForm(AuthenticationForm):
@@ -25,7 +50,7 @@ class UserForm(forms.Form):
         error_messages={"invalid": "用户名只能包含英文字母、数字、下划线、点和短横线。"},
         help_text="登录时使用，例如 cadre_dongxing。",
     )
-    full_name = forms.CharField(label="姓名", max_length=50)
+    full_name = TextField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     area = forms.ModelChoiceField(

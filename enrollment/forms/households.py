@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from haimen_insurance.forms import TextField
+
 from ..models import Household
 from ..services.households import EDITABLE_FIELDS, VILLAGE_PAYER, clean_household_values
 
@@ -21,7 +23,7 @@ def _id_input():
 class HouseholdForm(forms.Form):
     """The fields a village cadre enters; the service checks IDs and uniqueness."""
 
-    certificate_no = forms.CharField(
+    certificate_no = TextField(
         label="证号", max_length=40, error_messages={"required": "请填写证号。"}
     )
     hukou = forms.ChoiceField(
@@ -33,7 +35,7 @@ class HouseholdForm(forms.Form):
     receives_reward = forms.BooleanField(
         label="领取独生子女父母奖励金", required=False, initial=True
     )
-    employer_name = forms.CharField(
+    employer_name = TextField(
         label="奖励金发放单位",
         max_length=100,
         required=False,
@@ -41,8 +43,8 @@ class HouseholdForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": VILLAGE_PAYER}),
     )
     phone = forms.CharField(label="联系电话", max_length=40, required=False)
-    address = forms.CharField(label="家庭住址", max_length=200, required=False)
-    child_name = forms.CharField(
+    address = TextField(label="家庭住址", max_length=200, required=False)
+    child_name = TextField(
         label="子女姓名", max_length=50, error_messages={"required": "请填写子女姓名。"}
     )
     child_id_number = forms.CharField(
@@ -62,11 +64,11 @@ class HouseholdForm(forms.Form):
         choices=[("", "请选择"), *Household.Sex.choices],
         error_messages={"required": "请选择子女性别。"},
     )
-    father_name = forms.CharField(label="父亲姓名", max_length=50, required=False)
+    father_name = TextField(label="父亲姓名", max_length=50, required=False)
     father_id_number = forms.CharField(
         label="父亲身份证号", max_length=30, required=False, widget=_id_input()
     )
-    mother_name = forms.CharField(label="母亲姓名", max_length=50, required=False)
+    mother_name = TextField(label="母亲姓名", max_length=50, required=False)
     mother_id_number = forms.CharField(
         label="母亲身份证号", max_length=30, required=False, widget=_id_input()
     )
@@ -118,7 +120,7 @@ class HouseholdLeaveForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择注销还是迁出。"},
     )
-    reason = forms.CharField(
+    reason = TextField(
         label="原因",
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 3}),

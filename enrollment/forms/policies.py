@@ -3,7 +3,7 @@ The services check the rules; these forms only parse what was typed."""
 
 from django import forms
 
-from haimen_insurance.forms import yuan_field
+from haimen_insurance.forms import TextField, yuan_field
 
 from .campaigns import date_field
 
@@ -11,7 +11,7 @@ MAX_NUMBERS_FILE = 20 * 1024 * 1024
 
 
 def _text_field(label: str, max_length: int, **kwargs) -> forms.CharField:
-    return forms.CharField(
+    return TextField(
         label=label,
         max_length=max_length,
         error_messages={

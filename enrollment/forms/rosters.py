@@ -2,6 +2,8 @@
 
 from django import forms
 
+from haimen_insurance.forms import TextField
+
 from ..models import RosterEntry
 
 DECLINE_SUGGESTIONS = (
@@ -19,7 +21,7 @@ class EntryDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="参保情况", choices=RosterEntry.Decision.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(
+    reason = TextField(
         label="原因",
         required=False,
         max_length=200,
@@ -82,7 +84,7 @@ class RosterSearchForm(forms.Form):
 
 
 class RosterReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label="退回原因",
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),

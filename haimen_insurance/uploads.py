@@ -1,0 +1,273 @@
+"""Limits on uploaded spreadsheets, checked before any spreadsheet library reads the file.
+
+A spreadsheet reader's time and memory grow with what the file unpacks to, not with its size on
+disk: a 10 MB .xlsx can hold two million rows, a few hundred KB can inflate to gigabytes of shared
+strings, and a sheet of a few bytes can claim row numbers in the millions (the reader then hands
+out every empty row in between). So before the file is parsed, this module looks at it with the
+standard library only, whatever reader comes after:
+
+- a zip container (.xlsx; .ods is a zip as well) is opened with ``zipfile``; the members' declared
+  sizes must stay under ``MAX_UNPACKED_BYTES`` in total and under ``MAX_RATIO`` times their
+  compressed size. ``zipfile`` never hands out more than a member's declared size and checks its
+  CRC at the end, and every member is streamed once here, so a member that lies about its size
+  is refused as damaged instead of reaching the reader;
+- each worksheet's XML is streamed in chunks and its rows counted with C-speed byte searches
+  (memory stays at a few chunks): more than ``MAX_DATA_ROWS`` rows (plus ``HEADER_ROWS`` for a
+  title and the header), a row numbered past that, a cell past column ``MAX_COLUMNS``, or a
+  declared dimension beyond either, is refused; so is a shared-strings table of more than
+  ``MAX_SHARED_STRINGS`` texts, a document type declaration (entity expansion) and XML that is
+  not UTF-8;
+- a CSV file's lines are counted on its bytes (its records exactly, with the csv module, when
+  the lines alone exceed the limit and a quoted cell may span lines).
+
+Every refusal is ``SpreadsheetRefused`` with a Chinese message that names the limit. The .ods
+format keeps its rows in content.xml as ``table:table-row`` elements with a repeat count; its
+row count is to be added here when that format is accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from itertools import islice
+
+MAX_DATA_ROWS = 300_000  # a prefecture of 200,000 households fits in one file
+HEADER_ROWS = 10  # rows allowed above the data: a title and the header
+MAX_COLUMNS = 100  # column CV; the register has 16 columns
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # a 300,000-row register unpacks to about 200 MB
+MAX_RATIO = 100  # unpacked / packed; spreadsheets compress 5 to 20 times, zip bombs 1,000 times
+RATIO_FLOOR = 1024 * 1024  # members smaller than this are not held to the ratio
+MAX_SHARED_STRINGS = 5_000_000  # distinct texts of a workbook; 16 per row at most in a register
+MAX_MEMBERS = 1000
+
+CHUNK = 1024 * 1024
+_MAX_TAG = 4 * CHUNK  # no tag or text of a real spreadsheet comes near this
+
+COLUMNS_MESSAGE = f"表格超过 {MAX_COLUMNS} 列的上限，请删除多余的列后重新上传。"
+DAMAGED_MESSAGE = "Excel 文件已损坏，无法读取，请在 Excel 中重新保存后上传。"
+
+
+class SpreadsheetRefused(Exception):
+    """The file is refused before it is read; the message (Chinese) is shown as it is."""
+
+
+def max_rows() -> int:
+    """Rows a sheet may have: the data rows and the rows above them."""
+    return MAX_DATA_ROWS + HEADER_ROWS
+
+
+def too_many_rows() -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"文件超过 {MAX_DATA_ROWS:,} 行的上限，请按乡镇分开上传。")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
+
+
+# Zip containers ----------------------------------------------------------------------------
+
+
+def check_zip(content: bytes) -> None:
+    """Refuse a zip container (an .xlsx) that unpacks out of proportion or holds too many rows.
+
+    A file that is not a zip at all passes: the reader then says it cannot open it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    with archive:
+        members = archive.infolist()
+        _check_sizes(members, len(content))
+        counts = _Counts()
+        for member in members:
+            if member.is_dir():
+                continue
+            try:
+                _scan(archive, member, counts)
+            except SpreadsheetRefused:
+                raise
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+                OSError,
+                EOFError,
+                ValueError,
+            ) as error:
+                raise SpreadsheetRefused(DAMAGED_MESSAGE) from error
+
+
+def _check_sizes(members: list[zipfile.ZipInfo], packed: int) -> None:
+    if len(members) > MAX_MEMBERS:
+        raise SpreadsheetRefused(
+            f"文件中有 {len(members):,} 个部件，超过 {MAX_MEMBERS:,} 个的上限，不是正常的表格文件。"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SpreadsheetRefused(
+            f"文件解压后有 {_megabytes(unpacked)}，超过 {_megabytes(MAX_UNPACKED_BYTES)} 的上限，"
+            "请按乡镇分开上传。"
+        )
+    ratios = [(unpacked, packed)] + [(member.file_size, member.compress_size) for member in members]
+    for size, compressed in ratios:
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(compressed, 1):
+            raise SpreadsheetRefused(
+                f"文件解压后是压缩时的 {size / max(compressed, 1):,.0f} 倍，超过 {MAX_RATIO} 倍"
+                "的上限，不是正常的表格文件（可能是压缩炸弹），已拒绝读取。"
+            )
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise SpreadsheetRefused("文件设置了密码，请在 Excel 中取消密码后重新保存上传。")
+
+
+@dataclass
+class _Counts:
+    shared_strings: int = 0
+
+
+# The first element of an XML part.
+_ROOT = re.compile(rb"<(?![?!])[A-Za-z_]")
+# How XML in UTF-16 or UTF-32 begins (with a byte-order mark, or with "<" and NUL bytes): the
+# byte searches below would not see its tags, and no spreadsheet program writes it.
+_WIDE_ENCODINGS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
+
+
+def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, counts: _Counts) -> None:
+    """Stream one member through (which checks its CRC) and, if it is XML, count its rows,
+    cells and shared strings as it goes. Every XML part is counted, whatever its name or root
+    element: a reader finds rows by their tag wherever they are."""
+    with archive.open(member) as stream:
+        head = stream.read(CHUNK)
+        if not _is_xml(head):
+            while stream.read(CHUNK):
+                pass
+            return
+        scanner = _Scanner(counts)
+        tail = head
+        while chunk := stream.read(CHUNK):
+            buffer = tail + chunk
+            cut = buffer.rfind(b"<")
+            if cut <= 0:  # no tag starts after the first byte: keep reading, up to a point
+                if len(buffer) > _MAX_TAG:
+                    raise SpreadsheetRefused(DAMAGED_MESSAGE)
+                tail = buffer
+                continue
+            scanner(buffer[:cut])  # every tag in it is whole, up to the end of its attributes
+            tail = buffer[cut:]
+        scanner(tail)
+
+
+def _is_xml(head: bytes) -> bool:
+    """Whether a member is XML, from its first bytes; refuses XML a byte search cannot read
+    (UTF-16 or UTF-32) and XML with a document type declaration (entity expansion)."""
+    if head.startswith(_WIDE_ENCODINGS):
+        raise SpreadsheetRefused("Excel 文件中的内容不是 UTF-8 编码，请在 Excel 中重新保存后上传。")
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text.startswith(b"<"):
+        return False
+    root = _ROOT.search(text)
+    if root is None or b"<!DOCTYPE" in text[: root.start()] or b"<!ENTITY" in text:
+        raise SpreadsheetRefused(DAMAGED_MESSAGE)
+    return True
+
+
+# A row's start tag and its number (r="12", in any spelling XML allows); the same with a
+# namespace prefix, used only for a chunk that has one (it is slower).
+_ROW = re.compile(rb"<row(?=[\s/>])(?:[^<>]*?\sr\s*=\s*[\"']\s*(\d{1,12}))?")
+_ROW_PREFIXED = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])(?:[^<>]*?\sr\s*=\s*[\"']\s*(\d{1,12}))?"
+)
+# A cell at column CW (MAX_COLUMNS + 1) or further: two letters from CW on, or three or more.
+_WIDE = rb"(?:[D-Zd-z][A-Za-z]|[Cc][W-Zw-z]|[A-Za-z]{3})"
+_WIDE_CELL = re.compile(rb'<c r="' + _WIDE)  # a cell as Excel, WPS and openpyxl write it
+_WIDE_CELL_ANY = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])[^<>]*?\sr\s*=\s*[\"']\s*\$?" + _WIDE
+)
+_DIMENSION = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])[^<>]*?\sref\s*=\s*[\"']\s*"
+    rb"\$?([A-Za-z]{0,4})\$?(\d{0,12})(?::\$?([A-Za-z]{0,4})\$?(\d{0,12}))?"
+)
+_SHARED_STRING = re.compile(rb"<si(?=[\s/>])")
+_SHARED_STRING_PREFIXED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+class _Scanner:
+    """Counts one XML part, a chunk at a time; raises as soon as a limit is passed."""
+
+    def __init__(self, counts: _Counts):
+        self.counts = counts
+        self.rows = 0
+        self.limit = max_rows()
+
+    def __call__(self, chunk: bytes) -> None:
+        self._rows(chunk)
+        self._columns(chunk)
+        pattern = _SHARED_STRING_PREFIXED if b":si" in chunk else _SHARED_STRING
+        self.counts.shared_strings += len(pattern.findall(chunk))
+        if self.counts.shared_strings > MAX_SHARED_STRINGS:
+            raise SpreadsheetRefused(
+                f"文件中的文字超过 {MAX_SHARED_STRINGS:,} 项的上限，请按乡镇分开上传。"
+            )
+
+    def _rows(self, chunk: bytes) -> None:
+        numbers = (_ROW_PREFIXED if b":row" in chunk else _ROW).findall(chunk)
+        self.rows += len(numbers)
+        if self.rows > self.limit or max(map(int, filter(None, numbers)), default=0) > self.limit:
+            raise too_many_rows()
+
+    def _columns(self, chunk: bytes) -> None:
+        # Where every tag that starts with "<c" is a cell written the usual way (a chunk with
+        # <cols>, <cfRule>, or a namespace prefix, takes the slower pattern).
+        canonical = chunk.count(b"<c") == chunk.count(b'<c r="') and b":c" not in chunk
+        if (_WIDE_CELL if canonical else _WIDE_CELL_ANY).search(chunk):
+            raise SpreadsheetRefused(COLUMNS_MESSAGE)
+        if b"dimension" not in chunk:
+            return
+        for match in _DIMENSION.finditer(chunk):
+            first_column, first_row, last_column, last_row = match.groups()
+            if max(_column_number(first_column), _column_number(last_column or b"")) > MAX_COLUMNS:
+                raise SpreadsheetRefused(COLUMNS_MESSAGE)
+            if max(int(first_row or 0), int(last_row or 0)) > self.limit:
+                raise too_many_rows()
+
+
+# CSV ---------------------------------------------------------------------------------------
+
+
+def check_csv(content: bytes) -> bool:
+    """Refuse CSV bytes of more lines than rows allowed, unless quoted cells may join lines into
+    fewer records: then True, and ``check_csv_records`` counts the records of the decoded text.
+
+    Records end at \n, \r\n or a lone \r, so there are at most as many as line ends plus one;
+    the count runs on the bytes (UTF-8 and GB18030 never use these bytes inside a character)."""
+    lines = content.count(b"\n") + content.count(b"\r") - content.count(b"\r\n") + 1
+    if lines <= max_rows():
+        return False
+    if b'"' not in content:
+        raise too_many_rows()
+    return True
+
+
+def check_csv_records(text: str, *, delimiter: str = ",") -> None:
+    """Refuse a CSV text of more records than rows allowed (counted with the csv module, as the
+    reader will read them, stopping one past the limit)."""
+    limit = max_rows()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = sum(1 for _ in islice(reader, limit + 1))
+    except csv.Error:
+        return  # the reader reports the broken line itself
+    if records > limit:
+        raise too_many_rows()
