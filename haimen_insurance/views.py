@@ -21,6 +21,7 @@ from .forms import UserForm
 from .models import Area, AuditEvent, Insurer, User
 from .roles import Role
 from .tables import AreaTable, AuditEventTable, UserTable
+from .todo import TodoList, todo_list
 
 
 def home(request):
@@ -39,9 +40,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return redirect(self.get_success_url())
 
 
-def campaign_progress(user) -> dict:
+def campaign_progress(user, todo: TodoList) -> dict:
     """The current campaign as this user's workbench shows it: the cadre's roster with its
-    figures; for everyone else the rosters in scope counted by status, and township reports."""
+    figures; for everyone else the rosters in scope counted by status, and township reports
+    (finance and insurer: those of every open year, from ``todo``)."""
     from enrollment.models import Campaign, Roster, TownshipReport
     from enrollment.models.campaigns import sees_campaigns_being_prepared
     from enrollment.selectors.campaigns import current_campaign
@@ -67,24 +69,18 @@ def campaign_progress(user) -> dict:
         (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
     ]
     progress["roster_total"] = sum(counts.values())
-    reports = (
-        TownshipReport.objects.for_user(user)
-        .filter(campaign=campaign)
-        .exclude(status=TownshipReport.Status.DRAFTED)
-        .select_related("township")
-        .order_by("township__code")
-    )
     if user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF):
-        # Their queue: the reports waiting for a transfer, then for policies.
-        progress["reports"] = list(reports)
-        progress["reported_townships"] = len(progress["reports"])
-        waiting = {
-            Role.TOWNSHIP_FINANCE: TownshipReport.Status.REPORTED,
-            Role.INSURER_STAFF: TownshipReport.Status.FUNDED,
-        }[user.role]
-        progress["waiting"] = sum(report.status == waiting for report in progress["reports"])
+        # Their reports of every open year (newest first), from the to-do list.
+        progress["reports"] = todo.reports
+        progress["reported_townships"] = len(todo.reports)
+        progress["waiting"] = todo.waiting
     else:
-        progress["reported_townships"] = reports.count()
+        progress["reported_townships"] = (
+            TownshipReport.objects.for_user(user)
+            .filter(campaign=campaign)
+            .exclude(status=TownshipReport.Status.DRAFTED)
+            .count()
+        )
     return progress
 
 
@@ -125,7 +121,9 @@ class WorkbenchView(TemplateView):
             )
         if user.role == Role.INSURER_STAFF:
             context["townships"] = areas.townships()
-        context.update(campaign_progress(user))
+        todo = todo_list(user)
+        context["todo"] = todo
+        context.update(campaign_progress(user, todo))
         if user.has_perm("claims.view_claim"):
             context.update(claim_counts(user))
         return context

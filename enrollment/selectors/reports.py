@@ -210,3 +210,63 @@ def report_breakdown(*, report: TownshipReport, user) -> Breakdown:
         payer_rows=[(payer, payers[payer]) for payer in payer_names],
         payer_total=summed.amounts,
     )
+
+
+@dataclass
+class YearProgress:
+    """Where each township in scope stands in one campaign: not reported yet (no report, or one
+    still drafted), reported and waiting for the transfer, funded and waiting for the policies,
+    or issued (the year's work done)."""
+
+    campaign: Campaign
+    not_reported: list[Area] = field(default_factory=list)
+    reported: list[TownshipReport] = field(default_factory=list)
+    funded: list[TownshipReport] = field(default_factory=list)
+    issued: list[TownshipReport] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return not (self.not_reported or self.reported or self.funded)
+
+    def unfinished_text(self) -> str:
+        """「尚未上报：甲、乙；待划拨：丙；待出具保单：丁」, or "" once every township is done."""
+        parts = [
+            (label, names)
+            for label, names in (
+                ("尚未上报", [area.name for area in self.not_reported]),
+                ("待划拨", [report.township.name for report in self.reported]),
+                ("待出具保单", [report.township.name for report in self.funded]),
+            )
+            if names
+        ]
+        return "；".join(f"{label}：{'、'.join(names)}" for label, names in parts)
+
+
+def year_progress(campaign: Campaign, townships, reports) -> YearProgress:
+    """Sort ``townships`` by how far their ``reports`` (of ``campaign``) have come."""
+    by_township = {
+        report.township_id: report for report in reports if report.campaign_id == campaign.pk
+    }
+    progress = YearProgress(campaign)
+    stages = {
+        TownshipReport.Status.REPORTED: progress.reported,
+        TownshipReport.Status.FUNDED: progress.funded,
+        TownshipReport.Status.ISSUED: progress.issued,
+    }
+    for township in townships:
+        report = by_township.get(township.pk)
+        if report is None or report.status == TownshipReport.Status.DRAFTED:
+            progress.not_reported.append(township)
+        else:
+            report.township = township
+            stages[report.status].append(report)
+    return progress
+
+
+def townships_progress(*, campaigns: list[Campaign], user) -> list[YearProgress]:
+    """``year_progress`` of each campaign over the townships ``user`` sees: two queries."""
+    townships = list(Area.objects.for_user(user).townships().order_by("code"))
+    reports = list(
+        TownshipReport.objects.for_user(user).filter(campaign__in=[c.pk for c in campaigns])
+    )
+    return [year_progress(campaign, townships, reports) for campaign in campaigns]

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from haimen_insurance.models import Area, Insurer
+from haimen_insurance.roles import CITY_ROLES, Role
 
 from ..forms.campaigns import (
     CampaignForm,
@@ -25,8 +26,12 @@ from ..forms.campaigns import (
 from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
 from ..models.campaigns import latest_year
 from ..selectors.campaigns import phase_calendar
+from ..selectors.reports import year_progress
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
+
+# Who sees a township report while it is still being drafted: its township, and the city.
+TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
 
 
 class CampaignListView(PermissionRequiredMixin, ListView):
@@ -71,10 +76,27 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .filter(campaign=campaign)
             .select_related("insurer")
         }
-        townships = Area.objects.for_user(user).townships().order_by("code")
+        townships = list(Area.objects.for_user(user).townships().order_by("code"))
         today = timezone.localdate()
         can_change = user.has_perm("enrollment.change_campaign")
+        reports = []
+        if user.has_perm("enrollment.view_townshipreport"):
+            reports = list(
+                TownshipReport.objects.for_user(user)
+                .filter(campaign=campaign)
+                .select_related("township", "transfer")
+                .order_by("township__code")
+            )
+        progress = year_progress(campaign, townships, reports)
         context.update(
+            # A report still being drafted is the township's own business until it is reported.
+            reports=[
+                report
+                for report in reports
+                if report.status != TownshipReport.Status.DRAFTED or user.role in TOWNSHIP_SIDE
+            ],
+            # The townships whose year is not finished, named before the city rolls it over.
+            unfinished=progress.unfinished_text() if user.role in CITY_ROLES else "",
             products=products,
             township_insurers=[(township, insurer_of.get(township.pk)) for township in townships],
             products_editable=not services.campaign_has_submissions(campaign),

@@ -13,6 +13,7 @@ from haimen_insurance.roles import CITY_ROLES, TOWNSHIP_ROLES
 
 from ..exports import verification_workbook
 from ..forms.verification import VerificationForm
+from ..selectors.campaigns import current_campaign
 from ..selectors.verification import city_verification, township_verification
 
 
@@ -21,7 +22,7 @@ class _VerificationMixin(PermissionRequiredMixin):
 
     @cached_property
     def form(self) -> VerificationForm:
-        return VerificationForm.from_query(self.request.GET)
+        return VerificationForm.from_query(self.request.GET, campaign=current_campaign())
 
     def townships(self):
         return Area.objects.for_user(self.request.user).townships().select_related("parent")
