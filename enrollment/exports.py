@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from haimen_insurance.xlsx import INTEGER, MONEY, TEXT, Column, XlsxWriter
 
+from .models import InsuredPerson
 from .selectors.policies import POLICY_LIST_HEADERS
 from .selectors.reports import VILLAGE_PAYER
 from .selectors.verification import Verification
@@ -67,6 +68,9 @@ def verification_workbook(verification: Verification) -> XlsxWriter:
     return writer
 
 
+RELATIONS = [choice.value for choice in InsuredPerson.Relation]
+
+
 def roster_workbook(roster, lines, figures) -> XlsxWriter:
     """The village roster: one row per household, its insured persons and products, totals."""
     writer = XlsxWriter()
@@ -75,7 +79,10 @@ def roster_workbook(roster, lines, figures) -> XlsxWriter:
         Column("序号", INTEGER),
         Column("证号", TEXT, width=16),
         Column("子女姓名"),
-        Column("被保险人（身份证号）", TEXT, width=60),
+        Column("被保险人", TEXT, width=30),
+        Column("子女身份证号", TEXT, width=21),
+        Column("父亲身份证号", TEXT, width=21),
+        Column("母亲身份证号", TEXT, width=21),
         Column("险种及份数", TEXT, width=22),
         Column("保费（元）", MONEY),
         Column("参保情况"),
@@ -94,7 +101,8 @@ def roster_workbook(roster, lines, figures) -> XlsxWriter:
                 number,
                 line.certificate_no,
                 line.child_name,
-                "；".join(line.persons),
+                "；".join(line.persons_named),
+                *(line.ids.get(relation, "") for relation in RELATIONS),
                 "；".join(line.products),
                 line.premium,
                 line.decision,
@@ -108,6 +116,9 @@ def roster_workbook(roster, lines, figures) -> XlsxWriter:
             "合计",
             f"参保 {figures.enrolled} 户",
             f"被保险人 {figures.persons} 人",
+            None,
+            None,
+            None,
             f"保单 {figures.policies} 份",
             figures.premium,
             f"自愿放弃 {figures.declined} 户",
@@ -197,5 +208,37 @@ def policy_list_workbook(rows, *, title: str) -> XlsxWriter:
         for header in POLICY_LIST_HEADERS
     ]
     writer.sheet(title, columns)
-    writer.plain_rows(rows)
+    totals = _PolicyTotals()
+    writer.plain_rows(totals.counted(rows))
+    # 证号, 险种 and 保单号 stay empty: the insurer's upload of the filled-in list skips the row.
+    writer.totals(
+        [
+            "合计",
+            f"保单 {totals.policies} 份",
+            None,
+            None,
+            None,
+            totals.premium,
+            f"被保险人 {totals.persons} 人",
+            *([None] * (len(columns) - 7)),
+        ]
+    )
     return writer
+
+
+_PREMIUM = POLICY_LIST_HEADERS.index("保费（元）")
+_PERSONS = (POLICY_LIST_HEADERS.index("被保险人"), POLICY_LIST_HEADERS.index("第二被保险人"))
+
+
+class _PolicyTotals:
+    """Adds up the policy list's rows as they stream past."""
+
+    def __init__(self):
+        self.policies, self.persons, self.premium = 0, 0, Decimal("0.00")
+
+    def counted(self, rows):
+        for row in rows:
+            self.policies += 1
+            self.persons += sum(1 for index in _PERSONS if row[index])
+            self.premium += row[_PREMIUM] or 0
+            yield row

@@ -23,6 +23,7 @@ from haimen_insurance.pdf import (
     TEXT,
     TITLE,
     build,
+    headed,
     signatures,
     table,
     text,
@@ -41,8 +42,10 @@ def _build(story, title: str, **kwargs) -> bytes:
     return build(story, title, author=AUTHOR, **kwargs)
 
 
-def roster_pdf(roster, lines, figures) -> bytes:
-    """The village roster: every household with its insured persons, products and premium."""
+def roster_pdf(roster, lines, figures, returns=()) -> bytes:
+    """The village roster: every household with its insured persons, products and premium; and
+    each time the township returned it (``selectors.roster_exports.roster_returns``), with the
+    reason, who and when, for the village's file."""
     campaign = roster.campaign
     village = roster.village
     title = f"海门市{campaign.year}年度独生子女家庭保险参保名册"
@@ -55,6 +58,14 @@ def roster_pdf(roster, lines, figures) -> bytes:
             f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}　"
             f"名册状态：{roster.get_status_display()}{draft}",
             TEXT,
+        ),
+        *(
+            text(
+                f"退回原因（{timezone.localtime(each.at):%Y-%m-%d %H:%M} {each.by} 退回）："
+                f"{each.reason}",
+                TEXT,
+            )
+            for each in returns
         ),
         Spacer(1, 3 * mm),
     ]
@@ -95,30 +106,72 @@ def roster_pdf(roster, lines, figures) -> bytes:
     return _build(story, title)
 
 
+_SUMMARY_WIDTH = 253 * mm
+_VILLAGE_WIDTH = 38 * mm
+_AMOUNT_WIDTH = 20 * mm  # the narrowest column an amount of a township prints in
+
+
 def township_report_pdf(report, breakdown) -> bytes:
     """The township summary: per village, households, policies, persons and premium by product
-    and by funding source (``selectors.reports.report_breakdown``), with totals."""
+    and by funding source (``selectors.reports.report_breakdown``), with totals. One table while
+    every column is wide enough; with many employer units, a table by product and then the
+    funding sources in tables of as many columns as fit the page."""
     campaign = report.campaign
     title = f"海门市{campaign.year}年度独生子女家庭保险乡镇汇总表"
-    header = ["村（社区）", "参保户数", "保单数", "被保险人数"]
-    header += [f"{product.short_name}（元）" for product in breakdown.products]
-    header += [f"{payer}（元）" for payer in breakdown.payers] + ["保费合计（元）"]
+    counts = ["参保户数", "保单数", "被保险人数"]
+    products = [f"{product.short_name}（元）" for product in breakdown.products]
+    payers = [f"{payer}（元）" for payer in breakdown.payers]
 
-    def amounts(row):
-        return [
-            str(row.amounts.households),
-            str(row.amounts.policies),
-            str(row.amounts.persons),
-            *(format_yuan(amount) for amount in row.product_premiums),
-            *(format_yuan(amount) for amount in row.payer_premiums),
-            format_yuan(row.amounts.premium),
+    def values(row):
+        return {
+            "counts": [
+                str(row.amounts.households),
+                str(row.amounts.policies),
+                str(row.amounts.persons),
+            ],
+            "products": [format_yuan(amount) for amount in row.product_premiums],
+            "payers": [format_yuan(amount) for amount in row.payer_premiums],
+            "total": [format_yuan(row.amounts.premium)],
+        }
+
+    rows = [(text(row.village.name, CELL), values(row)) for row in breakdown.rows]
+    rows.append(("合计", values(breakdown.total)))
+
+    def grid(header, pick):
+        data = [["村（社区）", *header]]
+        data += [[name, *pick(cells)] for name, cells in rows]
+        rest = (_SUMMARY_WIDTH - _VILLAGE_WIDTH) / len(header)
+        return table(data, [_VILLAGE_WIDTH] + [rest] * len(header), total_row=True)
+
+    fit = int((_SUMMARY_WIDTH - _VILLAGE_WIDTH) // _AMOUNT_WIDTH)
+    if len(counts) + len(products) + len(payers) + 1 <= fit:
+        tables = [
+            grid(
+                [*counts, *products, *payers, "保费合计（元）"],
+                lambda c: [*c["counts"], *c["products"], *c["payers"], *c["total"]],
+            )
         ]
-
-    data = [header]
-    data += [[text(row.village.name, CELL), *amounts(row)] for row in breakdown.rows]
-    data.append(["合计", *amounts(breakdown.total)])
-    first = 38 * mm
-    rest = (253 * mm - first) / (len(header) - 1)
+    else:
+        tables = [
+            grid(
+                [*counts, *products, "保费合计（元）"],
+                lambda c: [*c["counts"], *c["products"], *c["total"]],
+            )
+        ]
+        chunk = fit - 1
+        for first in range(0, len(payers), chunk):
+            last = first + chunk >= len(payers)
+            header = payers[first : first + chunk] + (["保费合计（元）"] if last else [])
+            tables += headed(
+                text("保费按资金来源" + ("（续）" if first else ""), HEADING),
+                grid(
+                    header,
+                    lambda c, first=first, last=last: [
+                        *c["payers"][first : first + chunk],
+                        *(c["total"] if last else []),
+                    ],
+                ),
+            )
     story = [
         text(title, TITLE),
         Spacer(1, 3 * mm),
@@ -128,7 +181,7 @@ def township_report_pdf(report, breakdown) -> bytes:
             TEXT,
         ),
         Spacer(1, 3 * mm),
-        table(data, [first] + [rest] * (len(header) - 1), total_row=True),
+        *tables,
         Spacer(1, 4 * mm),
         text(
             f"合计：参保 {report.households} 户，保单 {report.policies} 份，被保险人 "
@@ -245,13 +298,13 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
         Spacer(1, 2 * mm),
         form,
         Spacer(1, 5 * mm),
-        text("保费构成（按资金来源）", HEADING),
-        Spacer(1, 1 * mm),
-        table(payer_data, [w * mm for w in (70, 26, 26, 28, 36)], total_row=True),
+        *headed(
+            text("保费构成（按资金来源）", HEADING),
+            Spacer(1, 1 * mm),
+            table(payer_data, [w * mm for w in (70, 26, 26, 28, 36)], total_row=True),
+        ),
         Spacer(1, 3 * mm),
-        text("保费构成（按险种）", HEADING),
-        Spacer(1, 1 * mm),
-        products,
+        *headed(text("保费构成（按险种）", HEADING), Spacer(1, 1 * mm), products),
         *signatures("单位负责人", "复核", "经办", width=PORTRAIT_WIDTH),
     ]
     return _build(story, title, pagesize=PORTRAIT)
@@ -340,8 +393,7 @@ def household_certificate_pdf(*, policies: list[Policy], full_ids: bool) -> byte
     ]
     story += [
         Spacer(1, 5 * mm),
-        text("出险后如何报案", HEADING),
-        *(text(line, ITEM) for line in guidance),
+        *headed(text("出险后如何报案", HEADING), *(text(line, ITEM) for line in guidance)),
         *signatures("经办人", "日期", width=PORTRAIT_WIDTH, stamp_label="村（社区）盖章"),
     ]
     return _build(story, title, pagesize=PORTRAIT)
@@ -354,9 +406,18 @@ def _percent(value) -> str:
     return "—" if value is None else f"{value}%"
 
 
+def _note_paragraphs(note) -> list:
+    """The three parts of a written review, each a paragraph headed by its name."""
+    return [
+        text(f"{label}：{getattr(note, name) or '—'}", ITEM)
+        for name, label in zip(note.FIELDS, ("肯定成绩", "找出不足", "完善措施"), strict=True)
+    ]
+
+
 def year_review_pdf(review) -> bytes:
-    """The city's totals, each township's figures and assessment score ranked, and the claims
-    summary (``haimen_insurance.review.Review``)."""
+    """The city's totals and written review, each township's figures, its assessment score
+    ranked and its written review, and the claims summary
+    (``haimen_insurance.review.Review``). Every heading stays with what it heads."""
     campaign, city = review.campaign, review.city
     title = f"海门市{campaign.year}年度独生子女保险点评总结"
     totals = (
@@ -369,24 +430,17 @@ def year_review_pdf(review) -> bytes:
         f"{city.within_standard} 件。"
     )
     rules = review.assessment.rules
-    header = [
-        "名次",
-        "乡镇（园区）",
-        "符合条件",
-        "参保",
-        "投保率",
-        "保费（元）",
-        "理赔",
-        "赔付（元）",
-    ]
-    header += ["赔付率", *(rule.get_metric_display() for rule in rules), "总分"]
-    data = [header]
+    figures_header = ["名次", "乡镇（园区）", "符合条件", "参保", "投保率", "保费（元）"]
+    figures_header += ["理赔", "赔付（元）", "赔付率"]
+    figures_data = [figures_header]
+    scores_data = [["名次", "乡镇（园区）", *(rule.get_metric_display() for rule in rules), "总分"]]
     for row in review.assessment.rows:
         figures = row.figures
-        data.append(
+        name = text(figures.area.name, CELL)
+        figures_data.append(
             [
                 str(row.rank),
-                text(figures.area.name, CELL),
+                name,
                 str(figures.eligible),
                 str(figures.enrolled),
                 _percent(figures.coverage_rate),
@@ -394,11 +448,17 @@ def year_review_pdf(review) -> bytes:
                 str(figures.claims),
                 format_yuan(figures.paid),
                 _percent(figures.payout_ratio),
+            ]
+        )
+        scores_data.append(
+            [
+                str(row.rank),
+                name,
                 *(format_yuan(value) for value in row.scores),
                 format_yuan(row.total),
             ]
         )
-    data.append(
+    figures_data.append(
         [
             "",
             "全市",
@@ -409,12 +469,13 @@ def year_review_pdf(review) -> bytes:
             str(city.claims),
             format_yuan(city.paid),
             _percent(city.payout_ratio),
-            *([""] * len(rules)),
-            "",
         ]
     )
-    first, name = 12 * mm, 34 * mm
-    rest = (253 * mm - first - name) / (len(header) - 2)
+    first, name = 12 * mm, 40 * mm
+
+    def widths(columns: int) -> list:
+        return [first, name] + [(253 * mm - first - name) / (columns - 2)] * (columns - 2)
+
     rule_text = "；".join(
         f"{rule.get_metric_display()}达到 {rule.threshold}% 得 {rule.points} 分"
         + ("（未达到按比例得分）" if rule.pro_rata else "")
@@ -445,16 +506,31 @@ def year_review_pdf(review) -> bytes:
         ),
         Spacer(1, 2 * mm),
         text(totals, TEXT),
-        Spacer(1, 3 * mm),
-        text("各乡镇（园区）数据与考核得分", TEXT),
-        Spacer(1, 1 * mm),
-        table(data, [first, name] + [rest] * (len(header) - 2), total_row=True),
-        Spacer(1, 2 * mm),
-        text(f"评分规则：{rule_text or '尚未设置'}。", TEXT),
-        Spacer(1, 4 * mm),
-        text("理赔汇总", TEXT),
-        Spacer(1, 1 * mm),
-        table(claims, [40 * mm] + [35 * mm] * 6, total_row=True),
+    ]
+    if review.city_note is not None and review.city_note.written:
+        story += headed(text("全市点评总结", HEADING), *_note_paragraphs(review.city_note))
+    story += [
+        *headed(
+            text("各乡镇（园区）数据", HEADING),
+            table(figures_data, widths(len(figures_header)), total_row=True),
+        ),
+        *headed(
+            text("各乡镇（园区）考核得分", HEADING),
+            table(scores_data, widths(len(scores_data[0]))),
+            Spacer(1, 2 * mm),
+            text(f"评分规则：{rule_text or '尚未设置'}。", TEXT),
+        ),
+    ]
+    notes = [note for note in review.township_notes if note.written]
+    if notes:
+        story.append(text("各乡镇（园区）点评总结", HEADING))
+        for note in notes:
+            story += headed(text(note.area.name, TEXT), *_note_paragraphs(note))
+    story += [
+        *headed(
+            text("理赔汇总", HEADING),
+            table(claims, [40 * mm] + [35 * mm] * 6, total_row=True),
+        ),
         *signatures("制表人", "审核人", "市计生委负责人", "日期"),
     ]
     return _build(story, title)

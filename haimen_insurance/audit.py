@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "campaign.delete": "删除参保年度",
     "assessment.rule": "设置考核评分规则",
     "assessment.rule_delete": "删除考核评分规则",
+    "review.note": "填写点评总结",
     "campaign.township_insurer": "指定乡镇承保公司",
     "product.update": "修改险种",
     "roster.decide": "登记参保情况",

@@ -137,3 +137,32 @@ class AssessmentRuleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = AssessmentRule.Metric.choices
+
+
+class ReviewNoteForm(forms.Form):
+    """The written part of the review: 肯定成绩 / 找出不足 / 完善措施 (at least one)."""
+
+    achievements = TextField(
+        label="肯定成绩",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    shortcomings = TextField(
+        label="找出不足",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    measures = TextField(
+        label="完善措施",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(value.strip() for value in cleaned.values()):
+            raise forms.ValidationError("请至少填写肯定成绩、找出不足、完善措施中的一项。")
+        return cleaned

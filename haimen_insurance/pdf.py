@@ -20,7 +20,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -73,19 +81,55 @@ class NumberedCanvas(Canvas):
         super().save()
 
 
+_PADDING = 12  # a table cell's left and right padding together, in points
+_CELL_STYLES = {8: CELL}
+
+
+def _cell_style(font_size) -> ParagraphStyle:
+    if font_size not in _CELL_STYLES:
+        _CELL_STYLES[font_size] = ParagraphStyle(
+            f"cell{font_size}", parent=CELL, fontSize=font_size, leading=font_size * 1.25
+        )
+    return _CELL_STYLES[font_size]
+
+
+def _fitted(value, width, style):
+    """``value`` as it is when it fits ``width`` (a plain cell: cheap), else a paragraph that
+    wraps inside its column instead of running into the next one."""
+    if not isinstance(value, str) or width is None:
+        return value
+    room = width - _PADDING
+    if any(pdfmetrics.stringWidth(line, FONT, style.fontSize) > room for line in value.split("\n")):
+        return text(value, style)
+    return value
+
+
 def table(data, widths, *, header_rows=1, total_row=False, font_size=8):
-    """A gridded table whose header rows repeat on every page."""
+    """A gridded table whose header rows repeat on every page. A string cell wider than its
+    column wraps inside it (headers too)."""
+    style = _cell_style(font_size)
+    data = [
+        [_fitted(value, width, style) for value, width in zip(row, widths, strict=True)]
+        for row in data
+    ]
     result = Table(data, colWidths=widths, repeatRows=header_rows)
-    style = [
+    style_commands = [
         ("FONT", (0, 0), (-1, -1), FONT, font_size),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_BACKGROUND),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
     if total_row:
-        style.append(("BACKGROUND", (0, -1), (-1, -1), TOTAL_BACKGROUND))
-    result.setStyle(TableStyle(style))
+        style_commands.append(("BACKGROUND", (0, -1), (-1, -1), TOTAL_BACKGROUND))
+    result.setStyle(TableStyle(style_commands))
     return result
+
+
+def headed(heading, *flowables, room=35 * mm):
+    """A heading with what follows it (a table, paragraphs): all on one page when they fit on
+    one, and never a heading alone at the foot of a page — with less than ``room`` left below
+    it, the heading starts the next page."""
+    return [CondPageBreak(room), KeepTogether([heading, *flowables])]
 
 
 def signatures(*labels, width=LANDSCAPE_WIDTH, stamp_label="（盖章）"):

@@ -1,10 +1,10 @@
 """The year's review (点评总结): the city's totals, each township's figures and score, and the
 claims summary — one object for the page, the workbook and the PDF."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from claims.selectors import BenefitSummary, claims_summary
-from enrollment.models import Campaign
+from enrollment.models import Campaign, ReviewNote
 
 from .assessment import Assessment, assessment
 from .xlsx import INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
@@ -15,17 +15,34 @@ class Review:
     campaign: Campaign
     assessment: Assessment
     claims: list[BenefitSummary]
+    city_note: ReviewNote | None = None  # the written part: 肯定成绩 / 找出不足 / 完善措施
+    township_notes: list[ReviewNote] = field(default_factory=list)  # by township code
 
     @property
     def city(self):
         return self.assessment.city
 
 
+def review_notes(*, campaign: Campaign, user) -> tuple[ReviewNote | None, list[ReviewNote]]:
+    """The city's written review and the townships' (those ``user`` sees), by area code."""
+    notes = list(
+        ReviewNote.objects.for_user(user)
+        .filter(campaign=campaign)
+        .select_related("area")
+        .order_by("area__code")
+    )
+    city = next((note for note in notes if note.area.is_city), None)
+    return city, [note for note in notes if not note.area.is_city]
+
+
 def year_review(*, campaign: Campaign, user) -> Review:
+    city_note, township_notes = review_notes(campaign=campaign, user=user)
     return Review(
         campaign=campaign,
         assessment=assessment(campaign=campaign, user=user),
         claims=claims_summary(campaign=campaign, user=user),
+        city_note=city_note,
+        township_notes=township_notes,
     )
 
 
@@ -54,23 +71,28 @@ def review_workbook(review: Review) -> XlsxWriter:
     city, campaign = review.city, review.campaign
     writer.sheet(
         "全市汇总",
-        [Column("项目", TEXT, width=24), Column("数值", TEXT, width=20)],
+        [Column("项目", TEXT, width=24), Column("数值", MONEY, width=20)],
         caption=f"海门市{campaign}独生子女保险点评总结",
     )
-    writer.rows(
-        [
-            ["符合条件户数", str(city.eligible)],
-            ["参保户数", str(city.enrolled)],
-            ["投保率", f"{city.coverage_rate or 0}%"],
-            ["保单数", str(city.policies)],
-            ["保费合计（元）", f"{city.premium:,.2f}"],
-            ["已上报 / 已划拨 / 已出单乡镇", f"{city.reported} / {city.funded} / {city.issued}"],
-            ["理赔件数 / 已赔付件数", f"{city.claims} / {city.claims_paid}"],
-            ["赔付金额（元）", f"{city.paid:,.2f}"],
-            ["赔付率", f"{city.payout_ratio or 0}%"],
-            ["服务标准达标", f"{city.within_standard} / {city.settled}"],
-        ]
-    )
+    # Each figure a number (a rate as the fraction a percent format shows), so a sheet can use it.
+    for label, value, kind in [
+        ("符合条件户数", city.eligible, INTEGER),
+        ("参保户数", city.enrolled, INTEGER),
+        ("投保率", _share(city.coverage_rate), PERCENT),
+        ("保单数", city.policies, INTEGER),
+        ("保费合计（元）", city.premium, MONEY),
+        ("已上报乡镇", int(city.reported), INTEGER),
+        ("已划拨乡镇", int(city.funded), INTEGER),
+        ("已出单乡镇", int(city.issued), INTEGER),
+        ("理赔件数", city.claims, INTEGER),
+        ("已赔付件数", city.claims_paid, INTEGER),
+        ("赔付金额（元）", city.paid, MONEY),
+        ("赔付率", _share(city.payout_ratio), PERCENT),
+        ("已办结件数", city.settled, INTEGER),
+        ("服务标准达标件数", city.within_standard, INTEGER),
+        ("服务标准达标率", _share(city.standard_rate), PERCENT),
+    ]:
+        writer.row([label, value], kinds=[None, kind])
     rules = review.assessment.rules
     columns = [
         *TOWNSHIP_COLUMNS,
@@ -131,6 +153,19 @@ def review_workbook(review: Review) -> XlsxWriter:
     for summary in benefits:
         writer.row(_claims_row(summary))
     writer.totals(_claims_row(total))
+    writer.sheet(
+        "点评总结",
+        [
+            Column("区域", TEXT, width=18),
+            Column("肯定成绩", TEXT, width=50),
+            Column("找出不足", TEXT, width=50),
+            Column("完善措施", TEXT, width=50),
+        ],
+        caption=f"{campaign}点评总结（总结点评，肯定成绩，找出不足，完善措施）",
+    )
+    notes = [review.city_note] if review.city_note is not None else []
+    for note in [*notes, *review.township_notes]:
+        writer.row([note.area.name, note.achievements, note.shortcomings, note.measures])
     return writer
 
 

@@ -66,6 +66,11 @@ urlpatterns = [
         "assessment/review.xlsx", views_dashboard.AssessmentXlsxView.as_view(), name="review_xlsx"
     ),
     path("assessment/review.pdf", views_dashboard.ReviewPdfView.as_view(), name="review_pdf"),
+    path(
+        "dashboard/townships/<int:pk>/review/",
+        views_dashboard.TownshipReviewView.as_view(),
+        name="township_review",
+    ),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
     path("admin/", admin.site.urls),

@@ -19,14 +19,15 @@ from enrollment.selectors.campaigns import phase_calendar
 from enrollment.services.assessment import assessment_rule_delete as rule_delete
 from enrollment.services.assessment import assessment_rule_set as rule_set
 from enrollment.services.assessment import assessment_rules_default as rules_default
+from enrollment.services.review import review_note_save
 from enrollment.views.reports import chosen_campaign
 from haimen_insurance.pdf import pdf_response
 
 from .assessment import assessment
 from .dashboard import dashboard
-from .forms import AssessmentRuleForm
+from .forms import AssessmentRuleForm, ReviewNoteForm
 from .models import Area
-from .review import review_workbook, year_review
+from .review import review_notes, review_workbook, year_review
 from .roles import CITY_ROLES, Role
 
 
@@ -98,12 +99,16 @@ class AssessmentView(_CityCampaignPage, TemplateView):
         if campaign is None:
             return context
         result = assessment(campaign=campaign, user=self.request.user)
+        city_note, township_notes = review_notes(campaign=campaign, user=self.request.user)
         context.update(
             campaign=campaign,
             campaigns=Campaign.objects.for_user(self.request.user).order_by("-year"),
             result=result,
             can_edit=self.request.user.has_perm("enrollment.change_campaign"),
             form=kwargs.get("form") or AssessmentRuleForm(),
+            city_note=city_note,
+            township_notes=[note for note in township_notes if note.written],
+            note_form=kwargs.get("note_form") or _note_form(city_note),
         )
         return context
 
@@ -113,7 +118,16 @@ class AssessmentView(_CityCampaignPage, TemplateView):
             raise PermissionDenied
         campaign = self.chosen()
         try:
-            if "defaults" in request.POST:
+            if "review_note" in request.POST:
+                form = ReviewNoteForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(note_form=form))
+                city = get_object_or_404(Area.objects.filter(kind=Area.Kind.CITY))
+                review_note_save(
+                    actor=request.user, campaign=campaign, area=city, **form.cleaned_data
+                )
+                messages.success(request, "已保存全市点评总结。")
+            elif "defaults" in request.POST:
                 rules_default(actor=request.user, campaign=campaign)
                 messages.success(request, "已采用默认评分规则。")
             elif "delete" in request.POST:
@@ -143,3 +157,65 @@ class ReviewPdfView(_CityCampaignPage):
         review = year_review(campaign=self.chosen(), user=request.user)
         name = quote(f"{review.campaign.year}年度点评总结.pdf")
         return pdf_response(year_review_pdf(review), name)
+
+
+def _note_form(note) -> ReviewNoteForm:
+    initial = {name: getattr(note, name) for name in note.FIELDS} if note else None
+    return ReviewNoteForm(initial=initial)
+
+
+class TownshipReviewView(PermissionRequiredMixin, TemplateView):
+    """A township officer's review of their own township (肯定成绩 / 找出不足 / 完善措施),
+    printed in the city's review; beside it, the township's figures and score."""
+
+    permission_required = "haimen_insurance.view_dashboard"
+    template_name = "haimen_insurance/township_review.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role != Role.TOWNSHIP_OFFICER:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def campaign(self) -> Campaign:
+        campaign = chosen_campaign(self.request.user, self.request.GET.get("campaign", ""))
+        if campaign is None:
+            raise Http404("尚未建立参保年度。")
+        return campaign
+
+    def township(self) -> Area:
+        return get_object_or_404(
+            Area.objects.for_user(self.request.user).townships(), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        campaign, township = self.campaign(), self.township()
+        _, notes = review_notes(campaign=campaign, user=user)
+        note = next((each for each in notes if each.area_id == township.pk), None)
+        rows = assessment(campaign=campaign, user=user).rows
+        context.update(
+            campaign=campaign,
+            township=township,
+            note=note,
+            row=next((row for row in rows if row.figures.area.pk == township.pk), None),
+            form=kwargs.get("form") or _note_form(note),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        campaign, township = self.campaign(), self.township()
+        form = ReviewNoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            review_note_save(
+                actor=request.user, campaign=campaign, area=township, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, f"已保存{township.name}点评总结。")
+        return redirect(
+            f"{reverse('township_review', args=[township.pk])}?campaign={campaign.year}"
+        )

@@ -91,7 +91,9 @@ class XlsxWriter:
         self._sheet, self._columns = sheet, columns
         return self
 
-    def _cell(self, column: Column, value, *, font=None):
+    def _cell(self, column: Column, value, *, font=None, kind=None):
+        if kind is not None:
+            column = Column(column.header, kind)
         if column.kind == TEXT and value is not None and not isinstance(value, str):
             value = str(value)
         if column.kind == MONEY and value is not None and not isinstance(value, Decimal):
@@ -104,9 +106,15 @@ class XlsxWriter:
             cell.font = font
         return cell
 
-    def row(self, values: Sequence):
+    def row(self, values: Sequence, *, kinds: Sequence | None = None):
+        """One row; ``kinds`` gives a cell its own kind (a sheet of label and value pairs whose
+        values are counts, amounts and rates), None keeps the column's."""
+        kinds = kinds or [None] * len(values)
         self._sheet.append(
-            [self._cell(column, value) for column, value in zip(self._columns, values, strict=True)]
+            [
+                self._cell(column, value, kind=kind)
+                for column, value, kind in zip(self._columns, values, kinds, strict=True)
+            ]
         )
         self.rows_written += 1
 

@@ -5,6 +5,7 @@ from .assessment import AssessmentRule
 from .campaigns import Campaign, Product, TownshipInsurer
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
+from .review import ReviewNote
 from .rosters import (
     EntryProduct,
     InsuredPerson,
@@ -24,6 +25,7 @@ __all__ = [
     "Policy",
     "Product",
     "RegisterImport",
+    "ReviewNote",
     "Roster",
     "RosterEntry",
     "TownshipInsurer",

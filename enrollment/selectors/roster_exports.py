@@ -2,10 +2,12 @@
 register while the roster is a draft. A fixed number of queries, however many households."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from haimen_insurance.models import AuditEvent
 from haimen_insurance.privacy import mask, shown_text
 
 from ..eligibility import Reason
@@ -23,10 +25,16 @@ class RosterLine:
     persons: list[str] = field(default_factory=list)  # "姓名（关系）身份证号"
     products: list[str] = field(default_factory=list)  # "平安险 1 份"
     premium: Decimal = Decimal("0.00")
+    ids: dict[str, str] = field(default_factory=dict)  # relation (child, father…) → resident ID
+
+    @property
+    def persons_named(self) -> list[str]:
+        """The insured persons without their IDs: "姓名（关系）"."""
+        return [person.rsplit("）", 1)[0] + "）" for person in self.persons]
 
 
-def _products(lines, shown) -> tuple[list[str], list[str], Decimal]:
-    persons, products, premium = [], [], Decimal("0.00")
+def _products(lines, shown) -> tuple[list[str], list[str], Decimal, dict[str, str]]:
+    persons, products, premium, ids = [], [], Decimal("0.00"), {}
     for line in lines:
         products.append(f"{line.product.short_name} {line.shares} 份")
         premium += line.premium
@@ -34,7 +42,8 @@ def _products(lines, shown) -> tuple[list[str], list[str], Decimal]:
             persons.append(
                 f"{person.name}（{person.get_relation_display()}）{shown(person.id_number)}"
             )
-    return persons, products, premium
+            ids.setdefault(person.relation, shown(person.id_number))
+    return persons, products, premium, ids
 
 
 def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
@@ -50,7 +59,7 @@ def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
             )
         )
         for entry in entries.order_by("certificate_no"):
-            persons, products, premium = _products(entry.products.all(), shown)
+            persons, products, premium, ids = _products(entry.products.all(), shown)
             lines.append(
                 RosterLine(
                     entry.certificate_no,
@@ -61,17 +70,18 @@ def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
                     persons,
                     products,
                     premium,
+                    ids,
                 )
             )
         return lines
     for household in roster_households(roster):
         entry = household.roster_entries[0] if household.roster_entries else None
         if entry is not None:
-            persons, products, premium = _products(entry.products.all(), shown)
+            persons, products, premium, ids = _products(entry.products.all(), shown)
             decision = entry.get_decision_display()
             reason = shown_text(entry.reason, full_ids=full_ids)
         else:
-            persons, products, premium = [], [], Decimal("0.00")
+            persons, products, premium, ids = [], [], Decimal("0.00"), {}
             eligible = household.eligibility == Reason.ELIGIBLE
             decision = "未处理" if eligible else "不符合条件"
             reason = "" if eligible else Reason(household.eligibility).label
@@ -85,6 +95,36 @@ def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
                 persons,
                 products,
                 premium,
+                ids,
             )
         )
     return lines
+
+
+@dataclass
+class RosterReturn:
+    """One time the township returned the roster: when, by whom, why."""
+
+    at: datetime
+    by: str
+    reason: str
+
+
+def roster_returns(roster: Roster, *, full_ids: bool) -> list[RosterReturn]:
+    """Every return of ``roster``, oldest first, from its audit trail (a resubmitted roster
+    keeps no reason of its own); one query."""
+    events = (
+        AuditEvent.objects.filter(
+            action="roster.return", object_type=Roster._meta.label_lower, object_id=str(roster.pk)
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    return [
+        RosterReturn(
+            event.at,
+            event.actor.display_name if event.actor is not None else "系统",
+            shown_text(str(event.changes.get("reason", "")), full_ids=full_ids),
+        )
+        for event in events
+    ]

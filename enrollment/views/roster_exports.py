@@ -14,7 +14,7 @@ from ..exports import roster_workbook, township_report_workbook
 from ..models import Roster, TownshipReport
 from ..pdf import roster_pdf, township_report_pdf
 from ..selectors.reports import report_breakdown
-from ..selectors.roster_exports import roster_lines
+from ..selectors.roster_exports import roster_lines, roster_returns
 from ..selectors.rosters import village_figures
 
 
@@ -45,7 +45,8 @@ class RosterPdfView(_RosterExport):
     export = "参保名册（PDF）"
 
     def respond(self, roster, lines, figures, name):
-        return pdf_response(roster_pdf(roster, lines, figures), quote(f"{name}.pdf"))
+        returns = roster_returns(roster, full_ids=self.request.user.sees_full_ids)
+        return pdf_response(roster_pdf(roster, lines, figures, returns), quote(f"{name}.pdf"))
 
 
 class RosterXlsxView(_RosterExport):

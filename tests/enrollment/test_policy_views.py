@@ -119,9 +119,17 @@ def test_the_employer_dues_sheet_lists_what_each_unit_owes(world, report, client
 def test_the_policy_list_has_a_row_per_policy_with_ids_as_text(world, issued, client_for):
     client = client_for(world.user("insurer_a"))
     response = client.get(reverse("enrollment:policy_list_xlsx", args=[issued.pk]))
-    header, *rows = sheet_rows(response)
+    header, *rows, totals = sheet_rows(response)
     assert header[:3] == ["乡镇（园区）", "村（社区）", "证号"]
     assert len(rows) == issued.policies == 10
+    # The totals row: policies, insured persons, premium (证号, 险种, 保单号 left empty, so the
+    # insurer's upload of the filled-in list skips it).
+    column = {name: index for index, name in enumerate(header)}
+    assert totals[0] == "合计"
+    assert totals[column["村（社区）"]] == "保单 10 份"
+    assert totals[column["被保险人"]] == f"被保险人 {issued.persons} 人"
+    assert totals[column["保费（元）"]] == 200
+    assert all(totals[column[name]] in (None, "") for name in ("证号", "险种", "保单号"))
     column = {name: index for index, name in enumerate(header)}
     numbers = {row[column["保单号"]] for row in rows}
     assert numbers == set(Policy.objects.values_list("number", flat=True))
@@ -157,7 +165,7 @@ def test_the_policy_list_query_count_does_not_grow_with_rows(
     client.force_login(world.user("insurer_b"))
     with django_assert_num_queries(7):
         response = client.get(reverse("enrollment:policy_list_xlsx", args=[large.pk]))
-    assert len(sheet_rows(response)) == 1 + 24
+    assert len(sheet_rows(response)) == 1 + 24 + 1  # header, policies, totals
 
 
 def test_the_policy_list_waits_for_the_premium(world, report, client_for):
@@ -285,11 +293,11 @@ def test_export_policies_writes_every_issued_policy(world, issued, tmp_path):
     out = io.StringIO()
     call_command("export_policies", "--campaign", "2013", str(target), stdout=out)
     assert "已导出 10 份保单" in out.getvalue()
-    assert len(xlsx_rows(target)) == 1 + 10
+    assert len(xlsx_rows(target)) == 1 + 10 + 1  # header, policies, totals
     call_command(
         "export_policies", "--campaign", "2013", "--insurer", "INB", str(target), stdout=out
     )
-    assert len(xlsx_rows(target)) == 1
+    assert len(xlsx_rows(target)) == 1 + 1  # header, totals (0 policies)
     with pytest.raises(CommandError, match="没有 2014 参保年度"):
         call_command("export_policies", "--campaign", "2014", str(target))
     with pytest.raises(CommandError, match="没有代码为 XX 的保险公司"):

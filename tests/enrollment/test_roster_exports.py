@@ -83,12 +83,22 @@ def test_roster_xlsx_keeps_ids_as_text_and_totals(world, submitted, client_for):
     response = client_for(world.user("township_a")).get(url("roster_xlsx", submitted.pk))
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:3] == ("序号", "证号", "子女姓名")
+    header = rows[1]
+    assert header[:3] == ("序号", "证号", "子女姓名")
     assert len(rows) == 2 + 5 + 1  # caption, header, five families, totals
-    assert rows[-1][1] == "合计" and float(rows[-1][5]) == 120.0
+    column = {name: index for index, name in enumerate(header)}
+    assert rows[-1][1] == "合计" and float(rows[-1][column["保费（元）"]]) == 120.0
+    # One column per resident ID, each a text cell.
     household = submitted.entries.get(child_name="陈小雨").household
-    persons_cell = next(row[3] for row in rows[2:-1] if row[2] == "陈小雨")
-    assert household.child_id_number in persons_cell
+    line = next(row for row in rows[2:-1] if row[2] == "陈小雨")
+    assert line[column["子女身份证号"]] == household.child_id_number
+    assert line[column["父亲身份证号"]] == household.father_id_number
+    assert line[column["母亲身份证号"]] == household.mother_id_number
+    cells = {cell.column_letter: cell for cell in sheet[3 + rows[2:-1].index(line)]}
+    for name in ("子女身份证号", "父亲身份证号", "母亲身份证号"):
+        assert cells[chr(ord("A") + column[name])].data_type == "s"
+    declined = next(row for row in rows[2:-1] if row[2] == "赵明")
+    assert declined[column["子女身份证号"]] in (None, "")
 
 
 def test_a_draft_roster_prints_marked_as_draft(world, campaign, client_for):

@@ -88,3 +88,96 @@ def build_year(world, payload: str, *, tagged: bool = True) -> Year:
     )
     policies_issue(actor=None, report=report)
     return Year(payload, campaign, roster, report, household)
+
+
+# A township's year at the sizes offices print: long employer and township names, every
+# assessment rule, decline and return reasons of a full sentence.
+EMPLOYERS = [
+    "江苏海门经济技术开发区某某纺织印染有限责任公司",
+    "海门市三厂工业园区某某精密机械制造有限公司",
+    "南通市海门区人民医院（海门市中医院）",
+    "海门市某某建筑安装工程有限公司第三分公司",
+    "海门市长江纺织机械有限公司",
+]
+LONG_TOWNSHIPS = ["海门经济技术开发区（滨江街道）", "海门工业园区（包场镇、临江新区）", "三厂街道"]
+DECLINE_REASON = (
+    "户主常年在外地务工，经村计生专干多次电话联系，本人明确表示今年暂不参加，待明年春节回乡后再议"
+)
+SHORT_REASON = "已为子女购买商业保险了"  # short enough to print as a plain cell
+RETURN_REASON = "3 户子女身份证号与户口簿不一致，请核对后重新提交；另有 1 户放弃原因未写清楚"
+
+
+@dataclass
+class BusyYear:
+    campaign: Campaign
+    roster: Roster  # 东兴村: employers, declines
+    returned: Roster  # 新河村: returned once, then approved
+    report: TownshipReport
+
+
+def build_busy_year(world) -> BusyYear:
+    """海门镇 with 24 families in 东兴村 (five employers with long names pay for ten of them,
+    two decline with a sentence of reason and one with a short one), 新河村 returned once with
+    a long reason; three more townships with long names; all four assessment rules; reported,
+    funded and issued."""
+    from enrollment.models import AssessmentRule
+    from enrollment.services.assessment import assessment_rule_set, assessment_rules_default
+
+    for number, name in enumerate(LONG_TOWNSHIPS, start=2):
+        town = Area.objects.create(
+            code=f"3206841{number:02d}000", name=name, kind=Area.Kind.TOWN, parent=world.city
+        )
+        Area.objects.create(
+            code=f"3206841{number:02d}201",
+            name=f"{name[:2]}村",
+            kind=Area.Kind.VILLAGE,
+            parent=town,
+        )
+    campaign = build_campaign()
+    assessment_rules_default(actor=None, campaign=campaign)
+    assessment_rule_set(
+        actor=None,
+        campaign=campaign,
+        metric=AssessmentRule.Metric.ROSTERS_APPROVED,
+        threshold=100,
+        points=5,
+        pro_rata=True,
+    )
+    village = world.village_a1
+    declining = []
+    for number in range(24):
+        household = build_household(
+            village,
+            employer_name=EMPLOYERS[number % len(EMPLOYERS)] if number < 10 else "",
+            child_name="欧阳子涵" if number == 0 else f"子{number}",
+        )
+        if number >= 21:
+            declining.append(household)
+    roster = Roster.objects.get(campaign=campaign, village=village)
+    for household, reason in zip(
+        declining, [DECLINE_REASON, DECLINE_REASON, SHORT_REASON], strict=True
+    ):
+        entry_decide(
+            actor=world.user("cadre_a1"),
+            roster=roster,
+            household=household,
+            decision=RosterEntry.Decision.DECLINED,
+            reason=reason,
+        )
+    for _ in range(3):
+        build_household(world.village_a2)
+    returned = Roster.objects.get(campaign=campaign, village=world.village_a2)
+    roster_enrol_all(actor=None, roster=returned)
+    roster_submit(actor=None, roster=returned)
+    roster_return(actor=world.user("township_a"), roster=returned, reason=RETURN_REASON)
+    for each in Roster.objects.filter(campaign=campaign, village__parent=world.town_a):
+        roster_enrol_all(actor=None, roster=each)
+        roster_submit(actor=None, roster=each)
+        roster_approve(actor=world.user("township_a"), roster=each)
+    report = township_report_draft(actor=None, campaign=campaign, township=world.town_a)
+    report = township_report_submit(actor=None, report=report)
+    transfer_record(actor=None, report=report, **transfer_values(report))
+    policies_issue(actor=None, report=report)
+    roster.refresh_from_db()
+    returned.refresh_from_db()
+    return BusyYear(campaign, roster, returned, report)

@@ -190,9 +190,11 @@ def test_the_review_workbook_has_the_same_numbers(world, rules, client_for):
     response = client_for(world.user("leader")).get(reverse("review_xlsx"))
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     summary = {row[0]: row[1] for row in book["全市汇总"].iter_rows(min_row=3, values_only=True)}
-    assert summary["符合条件户数"] == "6" and summary["参保户数"] == "4"
-    assert summary["投保率"] == "66.67%" and summary["保费合计（元）"] == "160.00"
-    assert summary["赔付金额（元）"] == "500.00" and summary["赔付率"] == "312.50%"
+    # Numbers stored as numbers (a sheet can add them up), percentages as fractions.
+    assert summary["符合条件户数"] == 6 and summary["参保户数"] == 4
+    assert summary["投保率"] == pytest.approx(0.6667) and summary["保费合计（元）"] == 160
+    assert summary["赔付金额（元）"] == 500 and summary["赔付率"] == pytest.approx(3.125)
+    assert summary["理赔件数"] == 2 and summary["服务标准达标件数"] == 2
     rows = [list(row) for row in book["各乡镇与考核"].iter_rows(min_row=3, values_only=True)]
     header = [cell.value for cell in book["各乡镇与考核"][2]]
     first = dict(zip(header, rows[0], strict=True))

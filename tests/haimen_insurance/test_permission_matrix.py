@@ -28,6 +28,12 @@ def with_campaign(world, role):
     return {}, None
 
 
+def a_township_with_campaign(world, role):
+    """A township's review page: its own township inside, the other outside (a campaign made)."""
+    with_campaign(world, role)
+    return a_township(world, role)
+
+
 ROWS = {
     "home": Row(ALL_ROLES, ok=302),
     "logout": Row(ALL_ROLES, ok=302, method="post"),
@@ -51,6 +57,7 @@ ROWS = {
     "assessment": Row(CITY_WIDE, target=with_campaign),
     "review_xlsx": Row(CITY_WIDE, target=with_campaign),
     "review_pdf": Row(CITY_WIDE, target=with_campaign),
+    "township_review": Row(frozenset({Role.TOWNSHIP_OFFICER}), target=a_township_with_campaign),
     **ENROLLMENT_ROWS,
     **CLAIMS_ROWS,
 }

@@ -164,6 +164,10 @@ def nothing(world, kwargs):
     return {}
 
 
+def review_note_data(world, kwargs):
+    return {"achievements": "按期完成登记造册", "shortcomings": "", "measures": "提前核查"}
+
+
 def user_data(world, kwargs):
     person = User.objects.get(pk=kwargs["pk"])
     return {
@@ -236,6 +240,7 @@ POST_ROUTES = (
     "user_activate",
     "user_reset_password",
     "assessment",
+    "township_review",
     "enrollment:household_create",
     "enrollment:household_update",
     "enrollment:household_revoke",
@@ -306,6 +311,7 @@ WRITE_DATA = {
     "claims:claim_approve": approve_data,
     "claims:claim_reject": reject_data,
     "claims:claim_pay": pay_data,
+    "township_review": review_note_data,
 }
 
 WRITES = {
