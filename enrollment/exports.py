@@ -7,6 +7,7 @@ from haimen_insurance.xlsx import INTEGER, MONEY, TEXT, Column, XlsxWriter
 from .models import InsuredPerson
 from .selectors.policies import POLICY_LIST_HEADERS
 from .selectors.reports import VILLAGE_PAYER
+from .selectors.rosters import on_behalf_note
 from .selectors.verification import Verification
 
 
@@ -90,10 +91,12 @@ def roster_workbook(roster, lines, figures) -> XlsxWriter:
         Column("奖励金发放单位", TEXT, width=24),
     ]
     draft = "（草稿，未提交）" if roster.submitted_at is None else ""
+    on_behalf = on_behalf_note(roster)
     writer.sheet(
         "名册",
         columns,
-        caption=f"{roster.campaign}参保名册 {village.parent.name}{village.name}{draft}",
+        caption=f"{roster.campaign}参保名册 {village.parent.name}{village.name}{draft}"
+        + (f" {on_behalf}" if on_behalf else ""),
     )
     for number, line in enumerate(lines, start=1):
         writer.row(

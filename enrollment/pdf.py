@@ -33,6 +33,7 @@ from haimen_insurance.privacy import mask
 
 from .models import FundTransfer, Policy
 from .selectors.reports import Breakdown
+from .selectors.rosters import on_behalf_note
 
 AUTHOR = "海门市人口和计划生育委员会"
 ROWS_PER_TABLE = 20
@@ -50,13 +51,15 @@ def roster_pdf(roster, lines, figures, returns=()) -> bytes:
     village = roster.village
     title = f"海门市{campaign.year}年度独生子女家庭保险参保名册"
     draft = "　草稿（未提交）" if roster.submitted_at is None else ""
+    on_behalf = on_behalf_note(roster)
     story = [
         text(title, TITLE),
         Spacer(1, 3 * mm),
         text(
             f"乡镇（园区）：{village.parent.name}　村（社区）：{village.name}　"
             f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}　"
-            f"名册状态：{roster.get_status_display()}{draft}",
+            f"名册状态：{roster.get_status_display()}{draft}"
+            + (f"　{on_behalf}" if on_behalf else ""),
             TEXT,
         ),
         *(

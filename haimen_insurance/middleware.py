@@ -8,9 +8,14 @@
   with a Chinese page. Tab, newline and carriage return are left to the forms: a multi-line text
   may have them.
 - ``NoStoreMiddleware``: no browser or proxy keeps a copy of a signed-in user's page.
+- ``PasswordChangeRequiredMiddleware``: a user signed in with a password the system made (a new
+  account, a reset) is sent to the password change page from every other page until they set
+  their own.
 """
 
-from django.shortcuts import render
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from .text import control_characters, has_control_characters
@@ -61,3 +66,29 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True, max_age=0)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Every page but the password change itself, logout and static files redirects a user
+    whose ``must_change_password`` is set to the password change page, which says why."""
+
+    OPEN = ("password_change", "password_change_done", "logout", "login")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not self._open(request.path_info)
+        ):
+            return redirect("password_change")
+        return self.get_response(request)
+
+    def _open(self, path: str) -> bool:
+        if settings.STATIC_URL and path.startswith(settings.STATIC_URL):
+            return True
+        return path in {reverse(name) for name in self.OPEN}

@@ -200,6 +200,9 @@ class User(AbstractUser):
     insurer = models.ForeignKey(
         Insurer, verbose_name="所属保险公司", on_delete=models.PROTECT, null=True, blank=True
     )
+    # Set with a password the system made (a new account, a reset), cleared when the user sets
+    # their own: until then every page but the password change sends them there.
+    must_change_password = models.BooleanField("须修改密码", default=False, db_default=False)
 
     objects = HaimenUserManager()
 

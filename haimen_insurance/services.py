@@ -61,10 +61,13 @@ def user_create(
     insurer: Insurer | None = None,
     password: str | None = None,
 ) -> tuple[User, str]:
-    """Create a user with one role and its scope; returns the user and the initial password."""
+    """Create a user with one role and its scope; returns the user and the initial password.
+    A password the system generates must be changed at the first login; one given by the
+    caller (the demo's accounts, the test builders) is the person's own already."""
     _check_scope(role, area, insurer)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已被使用。"})
+    generated = not password
     password = password or generate_password()
     user = User(
         username=username,
@@ -73,6 +76,7 @@ def user_create(
         role=role,
         area=area,
         insurer=insurer,
+        must_change_password=generated,
     )
     user.set_password(password)
     user.save()
@@ -140,11 +144,13 @@ def user_activate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_reset_password(*, actor, user: User) -> str:
-    """Give the user a new random password, shown once to the officer who reset it."""
+    """Give the user a new random password, shown once to the officer who reset it; the user
+    must change it at the next login."""
     user = _lock_managed(user)
     password = generate_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     audit_record(actor=actor, action="user.reset_password", obj=user, area=user.area)
     return password
 
@@ -155,7 +161,8 @@ def user_password_change(*, actor: User, password: str) -> User:
     the password rules by the form)."""
     user = User.objects.select_for_update().get(pk=actor.pk)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     audit_record(actor=actor, action="user.change_password", obj=user, area=user.area)
     return user
 

@@ -52,6 +52,8 @@ class Roster(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # Submitted by the township officer on the village's behalf (乡镇代村填报).
+    submitted_on_behalf = models.BooleanField("乡镇代为提交", default=False, db_default=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="审核人",
@@ -136,6 +138,9 @@ class RosterEntry(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField("登记时间", auto_now=True)
+    # Decided by the township officer on the village's behalf (乡镇代村填报); ``decided_by``
+    # says who.
+    on_behalf = models.BooleanField("乡镇代填", default=False, db_default=False)
 
     objects = RosterEntryQuerySet.as_manager()
 

@@ -101,6 +101,18 @@ def village_figures(roster: Roster) -> Figures:
     return counted.get(roster.village_id, Figures())
 
 
+def on_behalf_note(roster: Roster) -> str:
+    """「由<乡镇>计生办代填（…）」 when the township officer filled in or submitted the roster on
+    the village's behalf, else "": one query. ``roster.village.parent`` is read."""
+    entries = roster.entries.filter(on_behalf=True).count()
+    if not entries and not roster.submitted_on_behalf:
+        return ""
+    done = [f"代填 {entries} 户"] if entries else []
+    if roster.submitted_on_behalf:
+        done.append("代为提交")
+    return f"由{roster.village.parent.name}计生办代填（{'，'.join(done)}）"
+
+
 def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, Figures]:
     """Figures of the villages that have households, counting the entries of ``rosters`` (the
     campaign's rosters of those villages). Policies and premium are the entries' own totals

@@ -72,12 +72,30 @@ def insured_persons(campaign: Campaign, lines, households: dict) -> list[Insured
     ]
 
 
-def _check_cadre(actor, roster: Roster) -> None:
-    """``actor`` None is the system itself (the demo seed, a roll-over), never a request."""
+# What the audit event of a decision, enrol-all or submit by the township officer carries.
+ON_BEHALF = {"代填": "乡镇代村填报"}
+
+
+def _check_filler(actor, roster: Roster) -> bool:
+    """Whether ``actor`` fills in the roster on the village's behalf: the village's cadre fills
+    in their own (False); the officer of the village's township may fill in for a village
+    without a cadre account or computer (True). ``actor`` None is the system itself (the demo
+    seed, a roll-over), never a request."""
     if actor is None:
-        return
-    if actor.role != Role.VILLAGE_CADRE or actor.area_id != roster.village_id:
-        raise PermissionDenied("只有本村（社区）计生专干可以填报本村名册。")
+        return False
+    if actor.role == Role.VILLAGE_CADRE and actor.area_id == roster.village_id:
+        return False
+    if actor.role == Role.TOWNSHIP_OFFICER and actor.area_id is not None:
+        township = Area.objects.filter(pk=roster.village_id).values_list("parent_id", flat=True)
+        if actor.area_id == township.first():
+            return True
+    raise PermissionDenied(
+        "只有本村（社区）计生专干，或本乡镇（园区）计生办代村填报，才能填报本村名册。"
+    )
+
+
+def _on_behalf(changes: dict, on_behalf: bool) -> dict:
+    return {**changes, **ON_BEHALF} if on_behalf else changes
 
 
 def _check_township_officer(actor, township_id: int) -> None:
@@ -175,8 +193,9 @@ def entry_decide(
     shares: dict[Product, int] | None = None,
 ) -> RosterEntry:
     """Record one household's decision. Enrolled takes ``shares`` ({product: shares}; every
-    product with one share when omitted); declined and not eligible take a reason."""
-    _check_cadre(actor, roster)
+    product with one share when omitted); declined and not eligible take a reason. The
+    township officer's decision is marked as made on the village's behalf."""
+    on_behalf = _check_filler(actor, roster)
     reason = reason.strip()
     with transaction.atomic():
         roster = _locked_editable_roster(roster)
@@ -203,6 +222,7 @@ def entry_decide(
         before = entry.decision if entry else ""
         entry = entry or RosterEntry(roster=roster, household=household)
         entry.decision, entry.reason, entry.decided_by = decision, reason, actor
+        entry.on_behalf = on_behalf
         if decision != RosterEntry.Decision.ENROLLED:
             entry.policies, entry.premium = 0, Decimal("0.00")
         _snapshot(entry, household, eligibility.reason)
@@ -216,21 +236,24 @@ def entry_decide(
             action="roster.decide",
             obj=entry,
             area=roster.village,
-            changes={
-                "decision": [before, decision],
-                "reason": reason,
-                **{
-                    f"shares:{product.code}": count
-                    for product, count in (products.items() if decision == "enrolled" else ())
+            changes=_on_behalf(
+                {
+                    "decision": [before, decision],
+                    "reason": reason,
+                    **{
+                        f"shares:{product.code}": count
+                        for product, count in (products.items() if decision == "enrolled" else ())
+                    },
                 },
-            },
+                on_behalf,
+            ),
         )
     return entry
 
 
 def entry_clear(*, actor, roster: Roster, household: Household) -> None:
     """Take a household's decision back: it is undecided again."""
-    _check_cadre(actor, roster)
+    on_behalf = _check_filler(actor, roster)
     with transaction.atomic():
         roster = _locked_editable_roster(roster)
         entry = RosterEntry.objects.filter(roster=roster, household=household).first()
@@ -241,7 +264,7 @@ def entry_clear(*, actor, roster: Roster, household: Household) -> None:
             action="roster.clear",
             obj=entry,
             area=roster.village,
-            changes={"decision": [entry.decision, ""]},
+            changes=_on_behalf({"decision": [entry.decision, ""]}, on_behalf),
         )
         entry.delete()
 
@@ -255,7 +278,7 @@ class BulkResult:
 def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
     """Enrol every undecided eligible household in every product with one share. A household
     whose child or parent is already insured elsewhere is left undecided and listed."""
-    _check_cadre(actor, roster)
+    on_behalf = _check_filler(actor, roster)
     with transaction.atomic():
         roster = _locked_editable_roster(roster)
         campaign = roster.campaign
@@ -297,6 +320,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
                 policies=len(insured[household.pk]),
                 premium=sum((product.premium for product in insured[household.pk]), Decimal(0)),
                 decided_by=actor,
+                on_behalf=on_behalf,
             )
             for household in chosen
         )
@@ -321,7 +345,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
             action="roster.enrol_all",
             obj=roster,
             area=roster.village,
-            changes={"enrolled": len(entries), "skipped": len(skipped)},
+            changes=_on_behalf({"enrolled": len(entries), "skipped": len(skipped)}, on_behalf),
         )
     return BulkResult(enrolled=len(entries), skipped=skipped)
 
@@ -329,8 +353,10 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
 def roster_submit(*, actor, roster: Roster) -> Roster:
     """Submit the roster to the township: refused with every problem listed. Households that
     the register finds not eligible get a not-eligible entry with the register's reason, and
-    every entry's snapshot is taken from the register as it is now."""
-    _check_cadre(actor, roster)
+    every entry's snapshot is taken from the register as it is now. Submitted by the township
+    officer, the roster (and the not-eligible entries written here) is marked as on the
+    village's behalf."""
+    on_behalf = _check_filler(actor, roster)
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=roster.campaign_id)  # products stay fixed
         roster = _locked_editable_roster(roster)
@@ -357,6 +383,7 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
                     decision=RosterEntry.Decision.NOT_ELIGIBLE,
                     reason=eligibility.label,
                     decided_by=actor,
+                    on_behalf=on_behalf,
                 )
             if entry.pk is None or _stale(entry, household, eligibility.reason):
                 _snapshot(entry, household, eligibility.reason)
@@ -367,14 +394,23 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
         before = roster.status
         roster.status = Roster.Status.SUBMITTED
         roster.submitted_by, roster.submitted_at = actor, timezone.now()
+        roster.submitted_on_behalf = on_behalf
         roster.return_reason = ""
-        roster.save(update_fields=["status", "submitted_by", "submitted_at", "return_reason"])
+        roster.save(
+            update_fields=[
+                "status",
+                "submitted_by",
+                "submitted_at",
+                "submitted_on_behalf",
+                "return_reason",
+            ]
+        )
         audit_record(
             actor=actor,
             action="roster.submit",
             obj=roster,
             area=roster.village,
-            changes={"status": [before, Roster.Status.SUBMITTED]},
+            changes=_on_behalf({"status": [before, Roster.Status.SUBMITTED]}, on_behalf),
         )
     return roster
 
@@ -389,20 +425,61 @@ def _locked_submitted_roster(actor, roster: Roster) -> Roster:
     return roster
 
 
+def _approve(actor, roster: Roster) -> Roster:
+    """Approve a locked, submitted roster and audit it."""
+    roster.status = Roster.Status.APPROVED
+    roster.reviewed_by, roster.reviewed_at = actor, timezone.now()
+    roster.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit_record(
+        actor=actor,
+        action="roster.approve",
+        obj=roster,
+        area=roster.village,
+        changes={"status": [Roster.Status.SUBMITTED, Roster.Status.APPROVED]},
+    )
+    return roster
+
+
 def roster_approve(*, actor, roster: Roster) -> Roster:
     with transaction.atomic():
-        roster = _locked_submitted_roster(actor, roster)
-        roster.status = Roster.Status.APPROVED
-        roster.reviewed_by, roster.reviewed_at = actor, timezone.now()
-        roster.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        audit_record(
-            actor=actor,
-            action="roster.approve",
-            obj=roster,
-            area=roster.village,
-            changes={"status": [Roster.Status.SUBMITTED, Roster.Status.APPROVED]},
+        return _approve(actor, _locked_submitted_roster(actor, roster))
+
+
+def not_approvable(rosters) -> list[str]:
+    """「村名（状态）」 of each roster of ``rosters`` that is not submitted for review."""
+    return [
+        f"{roster.village.name}（{roster.get_status_display()}）"
+        for roster in rosters
+        if roster.status != Roster.Status.SUBMITTED
+    ]
+
+
+def rosters_approve(*, actor, rosters) -> list[Roster]:
+    """Approve several village rosters at once, all or nothing: the rows are locked (in key
+    order, so two officers at once wait for each other rather than deadlock), and while any of
+    them is not submitted for review none is approved and the refusal names every such roster.
+    Each approval writes its own ``roster.approve`` event."""
+    keys = sorted({roster.pk for roster in rosters})
+    if not keys:
+        raise ValidationError("请先勾选要审核通过的名册。")
+    with transaction.atomic():
+        locked = list(
+            Roster.objects.select_for_update(of=("self",))
+            .select_related("village")
+            .filter(pk__in=keys)
+            .order_by("pk")
         )
-    return roster
+        for roster in locked:
+            _check_township_officer(actor, roster.village.parent_id)
+        refused = not_approvable(locked)
+        if refused:
+            raise ValidationError(
+                "以下名册不是「已提交待审核」状态，不能审核通过："
+                + "、".join(refused)
+                + "。所选名册一本也没有审核通过，请取消勾选后重试。"
+            )
+        approved = [_approve(actor, roster) for roster in locked]
+    return sorted(approved, key=lambda roster: roster.village.code)
 
 
 def roster_return(*, actor, roster: Roster, reason: str) -> Roster:

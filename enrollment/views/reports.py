@@ -19,14 +19,14 @@ from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.roles import CITY_ROLES, Role
 
 from ..eligibility import Reason
-from ..models import Campaign, FundTransfer, Product, TownshipReport
+from ..models import Campaign, FundTransfer, Product, Roster, TownshipReport
 from ..selectors.campaigns import current_campaign
 from ..selectors.reports import (
     city_overview,
     report_breakdown,
     township_rosters,
 )
-from ..selectors.rosters import township_reconciliation
+from ..selectors.rosters import roster_figures, township_reconciliation
 from ..services import rosters as services
 from ..tables import shown_id
 
@@ -119,8 +119,83 @@ class TownshipRostersView(_CampaignPage, TemplateView):
             and (data.report is None or data.report.status == TownshipReport.Status.DRAFTED),
             ready=bool(data.rows) and not data.waiting and reconciliation.empty,
             city_link=user.role in CITY_ROLES,
+            can_review=user.has_perm("enrollment.review_roster") and user.area_id == township.pk,
         )
         return context
+
+
+def _chosen_rosters(user, township: Area, values: list[str]) -> list[Roster]:
+    """The rosters ``values`` name (their keys), each of ``township`` and in the user's scope;
+    a key that names no such roster makes the whole request a page that does not exist."""
+    if not all(value.isdigit() for value in values):
+        raise Http404("没有这本名册。")
+    keys = {int(value) for value in values}
+    rosters = list(
+        Roster.objects.for_user(user)
+        .filter(pk__in=keys, village__parent=township)
+        .select_related("campaign", "village")
+        .order_by("campaign__year", "village__code")
+    )
+    if len(rosters) != len(keys):
+        raise Http404("没有这本名册。")
+    return rosters
+
+
+class TownshipRostersApproveView(PermissionRequiredMixin, TemplateView):
+    """Approve several village rosters of a township at once: the GET is the confirmation page
+    listing the chosen rosters (``?roster=<pk>&roster=…``, ticked on the township's rosters
+    page) and naming any not submitted for review; the POST with ``confirm`` approves them all
+    or none (``services.rosters_approve``)."""
+
+    permission_required = "enrollment.review_roster"
+    template_name = "enrollment/township_rosters_approve.html"
+
+    @cached_property
+    def township(self) -> Area:
+        return get_object_or_404(
+            Area.objects.for_user(self.request.user).townships(), pk=self.kwargs["pk"]
+        )
+
+    def back(self, rosters=()) -> str:
+        url = reverse("enrollment:township_rosters", args=[self.township.pk])
+        return _with_campaign(url, rosters[0].campaign if rosters else None)
+
+    def get_context_data(self, **kwargs):
+        rosters = _chosen_rosters(
+            self.request.user, self.township, self.request.GET.getlist("roster")
+        )
+        figures = {}
+        for campaign in {roster.campaign for roster in rosters}:
+            villages = [roster.village_id for roster in rosters if roster.campaign == campaign]
+            figures.update(roster_figures(campaign, Area.objects.filter(pk__in=villages)))
+        refused = services.not_approvable(rosters)
+        return super().get_context_data(
+            township=self.township,
+            rows=[(roster, figures.get(roster.village_id)) for roster in rosters],
+            rosters=rosters,
+            refused=refused,
+            back=self.back(rosters),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        rosters = _chosen_rosters(request.user, self.township, request.POST.getlist("roster"))
+        if not rosters:
+            messages.error(request, "请先勾选要审核通过的名册。")
+            return redirect(self.back())
+        query = "&".join(f"roster={roster.pk}" for roster in rosters)
+        confirm_page = f"{request.path}?{query}"
+        if not request.POST.get("confirm"):
+            return redirect(confirm_page)
+        try:
+            approved = services.rosters_approve(actor=request.user, rosters=rosters)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(confirm_page)
+        names = "、".join(roster.village.name for roster in approved)
+        messages.success(request, f"已审核通过 {len(approved)} 本名册：{names}。")
+        return redirect(self.back(rosters))
 
 
 class TownshipReportDraftView(PermissionRequiredMixin, View):
@@ -296,6 +371,11 @@ class TownshipReconciliationView(_ReconciliationPage):
 urlpatterns = [
     path("rosters/", RostersOverviewView.as_view(), name="rosters_overview"),
     path("townships/<int:pk>/rosters/", TownshipRostersView.as_view(), name="township_rosters"),
+    path(
+        "townships/<int:pk>/rosters/approve/",
+        TownshipRostersApproveView.as_view(),
+        name="township_rosters_approve",
+    ),
     path(
         "townships/<int:pk>/report/",
         TownshipReportDraftView.as_view(),

@@ -1,4 +1,8 @@
-"""The village roster (名册): the cadre's decisions and submit, the township's approve / return."""
+"""The village roster (名册): the cadre's decisions and submit, the township's approve / return.
+
+The township officer may also fill in and submit a village's roster on its behalf (乡镇代村填报),
+for a village without a cadre account or computer; the services mark every such decision.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -23,7 +27,7 @@ from ..forms.rosters import (
 )
 from ..models import Household, Roster, RosterEntry
 from ..selectors.campaigns import current_campaign
-from ..selectors.rosters import UNDECIDED, roster_households, village_figures
+from ..selectors.rosters import UNDECIDED, on_behalf_note, roster_households, village_figures
 from ..services import rosters as services
 
 PER_PAGE = 50
@@ -34,6 +38,26 @@ def _scoped_roster(user, pk) -> Roster:
         "campaign", "village__parent", "submitted_by", "reviewed_by"
     )
     return get_object_or_404(rosters, pk=pk)
+
+
+class _FillsInRosters(PermissionRequiredMixin):
+    """The cadre who keeps the roster, or the township officer filling it in on the village's
+    behalf (the services check which village or township)."""
+
+    permission_required = ("enrollment.submit_roster", "enrollment.review_roster")
+
+    def has_permission(self):
+        user = self.request.user
+        return any(user.has_perm(permission) for permission in self.get_permission_required())
+
+
+def fills_in(user, roster: Roster) -> str:
+    """ "own" for the roster's cadre, "on_behalf" for its township's officer, else ""."""
+    if user.has_perm("enrollment.submit_roster") and user.area_id == roster.village_id:
+        return "own"
+    if user.has_perm("enrollment.review_roster") and user.area_id == roster.village.parent_id:
+        return "on_behalf"
+    return ""
 
 
 class RosterMineView(PermissionRequiredMixin, TemplateView):
@@ -150,7 +174,7 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
         households = _filtered(roster_households(roster), search)
         page = Paginator(households, PER_PAGE).get_page(self.request.GET.get("page"))
         rows = [RosterRow(household, full_ids=user.sees_full_ids) for household in page]
-        is_cadre = user.has_perm("enrollment.submit_roster") and user.area_id == roster.village_id
+        filler = fills_in(user, roster)
         reviewer = (
             user.has_perm("enrollment.review_roster")
             and user.area_id == roster.village.parent_id
@@ -166,7 +190,9 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
             page=page,
             rows=rows,
             query=query.urlencode(),
-            can_edit=is_cadre and roster.editable,
+            can_edit=bool(filler) and roster.editable,
+            on_behalf=filler == "on_behalf",
+            on_behalf_note=on_behalf_note(roster),
             can_review=reviewer,
             return_form=RosterReturnForm(),
             problems=self.problems,
@@ -190,9 +216,7 @@ class _RosterAction(PermissionRequiredMixin, View):
         return redirect(roster)
 
 
-class RosterEnrolAllView(_RosterAction):
-    permission_required = "enrollment.submit_roster"
-
+class RosterEnrolAllView(_FillsInRosters, _RosterAction):
     def act(self, roster):
         result = services.roster_enrol_all(actor=self.request.user, roster=roster)
         done = f"已为 {result.enrolled} 户符合条件的家庭登记参保（各险种 1 份）。"
@@ -201,8 +225,7 @@ class RosterEnrolAllView(_RosterAction):
         return done
 
 
-class RosterSubmitView(PermissionRequiredMixin, View):
-    permission_required = "enrollment.submit_roster"
+class RosterSubmitView(_FillsInRosters, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -218,7 +241,10 @@ class RosterSubmitView(PermissionRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            messages.success(request, "名册已提交乡镇（园区）计生办审核。")
+            if fills_in(request.user, roster) == "on_behalf":
+                messages.success(request, f"名册已代{roster.village.name}提交，请审核。")
+            else:
+                messages.success(request, "名册已提交乡镇（园区）计生办审核。")
         return redirect(roster)
 
 
@@ -243,10 +269,9 @@ class RosterReturnView(_RosterAction):
         return f"{roster.village.name}名册已退回，退回原因已告知村（社区）专干。"
 
 
-class EntryDecideView(PermissionRequiredMixin, FormView):
+class EntryDecideView(_FillsInRosters, FormView):
     """One household's decision: enrolled with shares, declined or not eligible with a reason."""
 
-    permission_required = "enrollment.submit_roster"
     template_name = "enrollment/roster_entry.html"
     form_class = EntryDecisionForm
 
@@ -285,6 +310,7 @@ class EntryDecideView(PermissionRequiredMixin, FormView):
             row=self.row,
             household=self.household,
             can_edit=self.roster.editable,
+            on_behalf=fills_in(self.request.user, self.roster) == "on_behalf",
             decline_suggestions=DECLINE_SUGGESTIONS,
             not_eligible_suggestions=NOT_ELIGIBLE_SUGGESTIONS,
             **kwargs,

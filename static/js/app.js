@@ -6,3 +6,14 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A checkbox with data-check-all="<name>" ticks or clears every checkbox of that name.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-check-all");
+  if (!name) {
+    return;
+  }
+  document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});

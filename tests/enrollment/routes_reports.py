@@ -50,6 +50,8 @@ def a_report(world, role):
 ROWS = {
     "enrollment:rosters_overview": Row(TOWNSHIP_SIDE, ok=_CityOrRedirect()),
     "enrollment:township_rosters": Row(TOWNSHIP_SIDE, target=a_township),
+    # The confirmation page of approving several rosters at once (none chosen: it says so).
+    "enrollment:township_rosters_approve": Row(REPORT_MAKERS, target=a_township),
     "enrollment:township_report_draft": Row(
         REPORT_MAKERS, ok=302, method="post", target=a_township
     ),

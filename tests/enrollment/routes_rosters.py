@@ -1,7 +1,8 @@
 """Permission-matrix rows for enrollment/views/rosters.py (see tests/permissions.py).
 
-The cadre keeps their village's roster; the township officer of its township reviews it; the
-city roles read every roster. Finance and the insurer do not see rosters.
+The cadre keeps their village's roster; the township officer of its township reviews it, and
+may fill it in and submit it on the village's behalf (乡镇代村填报); the city roles read every
+roster. Finance and the insurer do not see rosters.
 """
 
 from haimen_insurance.roles import Role
@@ -11,6 +12,7 @@ from tests.permissions import CITY_WIDE, Row
 READERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, *CITY_WIDE})
 CADRE = frozenset({Role.VILLAGE_CADRE})
 REVIEWER = frozenset({Role.TOWNSHIP_OFFICER})
+FILLERS = CADRE | REVIEWER
 
 
 def _campaign():
@@ -53,9 +55,9 @@ def a_household_of_a_roster(world, role):
 ROWS = {
     "enrollment:roster_mine": Row(CADRE, ok=OneOf(200, 302)),
     "enrollment:roster_detail": Row(READERS, target=a_roster),
-    "enrollment:entry_decide": Row(CADRE, target=a_household_of_a_roster),
-    "enrollment:roster_enrol_all": Row(CADRE, ok=302, method="post", target=a_roster),
-    "enrollment:roster_submit": Row(CADRE, ok=OneOf(200, 302), method="post", target=a_roster),
+    "enrollment:entry_decide": Row(FILLERS, target=a_household_of_a_roster),
+    "enrollment:roster_enrol_all": Row(FILLERS, ok=302, method="post", target=a_roster),
+    "enrollment:roster_submit": Row(FILLERS, ok=OneOf(200, 302), method="post", target=a_roster),
     "enrollment:roster_approve": Row(REVIEWER, ok=302, method="post", target=a_roster),
     "enrollment:roster_return": Row(REVIEWER, ok=302, method="post", target=a_roster),
 }

@@ -90,6 +90,18 @@ def test_city_officer_creates_a_village_cadre_who_then_logs_in(page, live_server
     expect(page).to_have_url(re.compile(r"/login/"))
 
     login(page, live_server, "cadre_new", password=password)
+    # An initial password: every page sends the new cadre to change it first.
+    expect(page).to_have_url(re.compile(r"/password/change/$"))
+    expect(page.locator("#password-change-required")).to_contain_text("请先修改密码")
+    page.goto(f"{live_server.url}/workbench/")
+    expect(page).to_have_url(re.compile(r"/password/change/$"))
+    screenshot(page, "new_cadre_must_change_password")
+    page.locator("#id_old_password").fill(password)
+    page.locator("#id_new_password1").fill("Xinhe-2013-mima")
+    page.locator("#id_new_password2").fill("Xinhe-2013-mima")
+    page.get_by_role("button", name="保存新密码").click()
+    expect(page).not_to_have_url(re.compile(r"/password/change/$"))
+    page.goto(f"{live_server.url}/workbench/")
     expect(page).to_have_url(re.compile(r"/workbench/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("新河村")
     screenshot(page, "new_cadre_workbench")

@@ -149,6 +149,10 @@ def test_city_officer_creates_a_cadre_in_the_app(world, client_for):
     assert "初始密码" in response.text
     assert created.area == world.village_a2
     client.force_login(created)
+    # The initial password is the system's: the new cadre changes it before anything else.
+    assert client.get(reverse("workbench"))["Location"] == reverse("password_change")
+    services.user_password_change(actor=created, password="Xinhe-2013-mima")
+    client.force_login(User.objects.get(pk=created.pk))
     page = client.get(reverse("workbench"))
     assert "海门镇 新河村 工作台" in page.text
     assert client.get(reverse("area_detail", args=[world.village_a1.pk])).status_code == 404

@@ -100,6 +100,21 @@ def a_submitted_roster(world, role):
     return inside, outside
 
 
+def submitted_rosters_of_a_township(world, role):
+    """Township A (B for the city) and township B, every village roster of each submitted."""
+    from enrollment.models import Roster
+    from enrollment.services.rosters import roster_enrol_all, roster_submit
+    from tests.enrollment.conftest import build_campaign, build_household
+
+    campaign = build_campaign()
+    for village in (world.village_a1, world.village_a2, world.village_b1):
+        build_household(village)
+    for roster in Roster.objects.filter(campaign=campaign):
+        roster_enrol_all(actor=None, roster=roster)
+        roster_submit(actor=None, roster=roster)
+    return a_township(world, role)
+
+
 def _township_reports(world, role, *, funded):
     """A township report, reported (funded: its transfer recorded), of township A (B for the
     city) and one of township B, each for one enrolled family per township."""
@@ -186,6 +201,14 @@ def entry_data(world, kwargs):
     return {"decision": "enrolled", "reason": ""} | {f"shares_{p.code}": 1 for p in products}
 
 
+def bulk_approve_data(world, kwargs):
+    """Every submitted roster of the township, confirmed."""
+    from enrollment.models import Roster
+
+    rosters = Roster.objects.filter(village__parent=kwargs["pk"], status="submitted")
+    return {"roster": list(rosters.values_list("pk", flat=True)), "confirm": "1"}
+
+
 def return_data(world, kwargs):
     return {"reason": "第 3 户子女身份证号与户口簿不符，请核对后重新提交。"}
 
@@ -259,6 +282,7 @@ POST_ROUTES = (
     "enrollment:roster_submit",
     "enrollment:roster_approve",
     "enrollment:roster_return",
+    "enrollment:township_rosters_approve",
     "enrollment:township_report_draft",
     "enrollment:township_report_submit",
     "enrollment:transfer_record",
@@ -283,6 +307,7 @@ WRITE_ALLOWED = {"assessment": frozenset({Role.CITY_OFFICER})}
 # The status of an empty POST by an allowed role inside scope, where it is not the GET's.
 WRITE_OK = {
     "enrollment:policy_issue": 302,  # issues (system numbers) and goes back to the report
+    "enrollment:township_rosters_approve": 302,  # nothing chosen: back to the rosters page
 }
 
 # Targets in the state in which ``WRITE_DATA`` writes (else the row's own target).
@@ -290,6 +315,7 @@ WRITE_TARGETS = {
     "user_activate": a_user_to_activate,
     "enrollment:roster_approve": a_submitted_roster,
     "enrollment:roster_return": a_submitted_roster,
+    "enrollment:township_rosters_approve": submitted_rosters_of_a_township,
     "enrollment:transfer_record": a_reported_report,
     "enrollment:policy_issue": a_funded_report,
     "claims:claim_approve": a_claim_with_insurer,
@@ -306,6 +332,7 @@ WRITE_DATA = {
     "enrollment:entry_decide": entry_data,
     "enrollment:roster_approve": nothing,
     "enrollment:roster_return": return_data,
+    "enrollment:township_rosters_approve": bulk_approve_data,
     "enrollment:transfer_record": transfer_data,
     "enrollment:policy_issue": nothing,
     "claims:claim_approve": approve_data,
