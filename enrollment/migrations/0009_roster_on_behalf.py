@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0007_campaign_status"),
+        ("enrollment", "0008_review_note"),
     ]
 
     operations = [
