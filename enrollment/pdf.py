@@ -287,7 +287,10 @@ def _policy_form(policy, *, full_ids: bool):
                 ("份数", str(policy.entry_product.shares)),
                 ("保费（元）", format_yuan(policy.entry_product.premium)),
             ],
-            [("保险期间", f"{_date(policy.coverage_start)} 至 {_date(policy.coverage_end)}")],
+            [
+                ("保险期间", f"{_date(policy.coverage_start)} 至 {_date(policy.coverage_end)}"),
+                ("状态", policy.shown_status),
+            ],
             [("保险金额", _cover_text(policy))],
             [("承保公司", insurer.name), ("报案电话", insurer.phone or "—")],
         ]
@@ -451,6 +454,7 @@ def year_review_pdf(review) -> bytes:
         table(data, [first, name] + [rest] * (len(header) - 2), total_row=True),
         Spacer(1, 2 * mm),
         text(f"评分规则：{rule_text or '尚未设置'}。", TEXT),
+        *(text(note, TEXT) for note in (review.assessment.notes if rules else ())),
         Spacer(1, 4 * mm),
         text("理赔汇总", TEXT),
         Spacer(1, 1 * mm),
