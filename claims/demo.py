@@ -83,7 +83,7 @@ def _village_of(person) -> int:
 def _carry(claim: Claim, end: str, reporter, insurer_user) -> None:
     """Move ``claim`` through the services until it reaches ``end``."""
     ticked_on = claim.incident_date + timedelta(days=2)
-    required = [code for code, _, needed in checklist(claim.benefit) if needed]
+    required = [code for code, _, needed in checklist(claim.benefit, claim=claim) if needed]
     if end == "reported":
         services.claim_document_tick(
             actor=reporter, claim=claim, item=required[0], received_on=ticked_on

@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from haimen_insurance.money import format_yuan
+
 from .models import Claim
 
 CENT = Decimal("0.01")
@@ -62,23 +64,52 @@ def cap_line(claim: Claim, *, exclude_self: bool = True) -> CapLine:
     return CapLine(label=label, cap=benefit_cap(policy, claim.benefit), used=used)
 
 
-def suggested_amount(claim: Claim, line: CapLine) -> Decimal:
+@dataclass(frozen=True)
+class FormulaAmount:
+    """The loss the policy's terms allow for a claim, and how it was reached, in words."""
+
+    amount: Decimal
+    explained: str
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"{format((ratio * 100).quantize(CENT).normalize(), 'f')}%"
+
+
+def formula_amount(claim: Claim, line: CapLine) -> FormulaAmount:
     """docs/design.md section 4: death pays the accident cap; disability the grade's share of it
     (grade 1 = 100 %, each grade 10 points less); medical (expenses − paid elsewhere −
-    deductible) × ratio. Never more than what remains of the cap."""
+    deductible) × ratio. Before the amount claimed and the remaining cap are applied."""
     product = claim.policy.product
     if claim.benefit == Claim.Benefit.ACCIDENT_DEATH:
-        amount = line.cap
-    elif claim.benefit == Claim.Benefit.ACCIDENT_DISABILITY:
-        share = Decimal(110 - 10 * (claim.disability_grade or 10)) / 100
-        amount = line.cap * share
-    else:
-        expenses = claim.expenses or Decimal("0.00")
-        paid_elsewhere = claim.paid_elsewhere or Decimal("0.00")
-        base = max(expenses - paid_elsewhere - product.medical_deductible, Decimal("0.00"))
-        amount = base * product.reimbursement_ratio
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    return min(amount, line.remaining)
+        amount = line.cap.quantize(CENT)
+        return FormulaAmount(amount, f"{line.label} {format_yuan(amount)} 元")
+    if claim.benefit == Claim.Benefit.ACCIDENT_DISABILITY:
+        grade = claim.disability_grade or 10
+        share = Decimal(110 - 10 * grade) / 100
+        amount = (line.cap * share).quantize(CENT, rounding=ROUND_HALF_UP)
+        return FormulaAmount(
+            amount,
+            f" {grade} 级伤残按条款计算的可赔金额 {format_yuan(amount)} 元"
+            f"（{line.label} {format_yuan(line.cap)} 元的 {_percent(share)}）",
+        )
+    expenses = claim.expenses or Decimal("0.00")
+    paid_elsewhere = claim.paid_elsewhere or Decimal("0.00")
+    base = max(expenses - paid_elsewhere - product.medical_deductible, Decimal("0.00"))
+    amount = (base * product.reimbursement_ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+    return FormulaAmount(
+        amount,
+        f"按条款计算的可赔金额 {format_yuan(amount)} 元（（医疗费用 {format_yuan(expenses)} 元 − "
+        f"其他途径已报销 {format_yuan(paid_elsewhere)} 元 − 免赔额 "
+        f"{format_yuan(product.medical_deductible)} 元）× 赔付比例 "
+        f"{_percent(product.reimbursement_ratio)}）",
+    )
+
+
+def suggested_amount(claim: Claim, line: CapLine) -> Decimal:
+    """The most the insurer may approve: the formula's amount, no more than the amount claimed
+    nor what remains of the cap."""
+    return min(formula_amount(claim, line).amount, claim.amount_claimed, line.remaining)
 
 
 def service_due_date(claim: Claim, received_on, *, escalated: bool = False):

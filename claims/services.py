@@ -16,7 +16,7 @@ from haimen_insurance.roles import Role
 
 from .documents import checklist, item_label, missing_required
 from .models import Claim, ClaimDocument
-from .selectors import DOOR_DELIVERY_FROM, cap_line, service_due_date
+from .selectors import DOOR_DELIVERY_FROM, cap_line, formula_amount, service_due_date
 
 LATE_AFTER = timedelta(hours=48)
 S = Claim.Status
@@ -220,7 +220,7 @@ def claim_documents_complete(*, actor, claim: Claim) -> Claim:
         claim = _locked(claim, S.REPORTED)
         _check_reporter(actor, claim.village)
         ticked = set(claim.documents.values_list("item", flat=True))
-        missing = missing_required(claim.benefit, ticked)
+        missing = missing_required(claim, ticked)
         if missing:
             raise ValidationError("材料还不齐全，缺：" + "、".join(missing) + "。")
         claim.status, claim.documents_completed_at = S.DOCUMENTS_COMPLETE, timezone.now()
@@ -281,12 +281,7 @@ def claim_approve(*, actor, claim: Claim, amount: Decimal) -> Claim:
         claim = _locked(claim, S.WITH_INSURER, S.ESCALATED)
         _check_insurer(actor, claim)
         line = cap_line(claim)
-        if amount > line.remaining:
-            raise ValidationError(
-                f"核定金额 {format_yuan(amount)} 元超过{line.label}剩余额度 "
-                f"{format_yuan(line.remaining)} 元（保额 {format_yuan(line.cap)} 元，"
-                f"已核定 {format_yuan(line.used)} 元）。"
-            )
+        _check_limits(claim, line, amount)
         before = claim.status
         claim.status, claim.approved_amount = S.APPROVED, amount
         claim.decided_by, claim.decided_at = actor, timezone.now()
@@ -298,6 +293,28 @@ def claim_approve(*, actor, claim: Claim, amount: Decimal) -> Claim:
             {"status": [before, S.APPROVED], "approved_amount": amount},
         )
     return claim
+
+
+def _check_limits(claim: Claim, line, amount: Decimal) -> None:
+    """Refuse an amount over the amount claimed, the loss the formula allows or the remaining cap,
+    naming the tightest limit exceeded."""
+    shown = format_yuan(amount)
+    formula = formula_amount(claim, line)
+    limits = [
+        (
+            claim.amount_claimed,
+            f"核定金额 {shown} 元超过申请金额 {format_yuan(claim.amount_claimed)} 元。",
+        ),
+        (formula.amount, f"核定金额 {shown} 元超过{formula.explained}。"),
+        (
+            line.remaining,
+            f"核定金额 {shown} 元超过{line.label}剩余额度 {format_yuan(line.remaining)} 元"
+            f"（保额 {format_yuan(line.cap)} 元，已核定 {format_yuan(line.used)} 元）。",
+        ),
+    ]
+    exceeded = [(limit, message) for limit, message in limits if amount > limit]
+    if exceeded:
+        raise ValidationError(min(exceeded, key=lambda pair: pair[0])[1])
 
 
 def claim_reject(*, actor, claim: Claim, code: str, text: str) -> Claim:

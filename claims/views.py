@@ -187,7 +187,7 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
                     "required": required,
                     "document": documents.get(code),
                 }
-                for code, label, required in checklist(claim.benefit)
+                for code, label, required in checklist(claim.benefit, claim=claim)
             ],
             line=line,
             suggested=suggested_amount(claim, line)

@@ -89,13 +89,17 @@ class PolicyFilter(django_filters.FilterSet):
     product__code = django_filters.ChoiceFilter(
         label="险种", choices=Product.Code.choices, empty_label="全部险种"
     )
+    # 有效 and 已到期 follow the cover's dates (Policy.shown_status), not only the stored status.
     status = django_filters.ChoiceFilter(
-        label="状态", choices=Policy.Status.choices, empty_label="全部状态"
+        label="状态", choices=Policy.Status.choices, empty_label="全部状态", method="by_status"
     )
 
     class Meta:
         model = Policy
         fields = ["q", "campaign", "product__code", "status"]
+
+    def by_status(self, queryset, name, value):
+        return queryset.reading_as(value) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -343,7 +343,10 @@ def _policy_form(policy, *, full_ids: bool):
                 ("份数", str(policy.entry_product.shares)),
                 ("保费（元）", format_yuan(policy.entry_product.premium)),
             ],
-            [("保险期间", f"{_date(policy.coverage_start)} 至 {_date(policy.coverage_end)}")],
+            [
+                ("保险期间", f"{_date(policy.coverage_start)} 至 {_date(policy.coverage_end)}"),
+                ("状态", policy.shown_status),
+            ],
             [("保险金额", _cover_text(policy))],
             [("承保公司", insurer.name), ("报案电话", insurer.phone or "—")],
         ]
@@ -522,6 +525,7 @@ def year_review_pdf(review) -> bytes:
             table(scores_data, widths(len(scores_data[0]))),
             Spacer(1, 2 * mm),
             text(f"评分规则：{rule_text or '尚未设置'}。", TEXT),
+            *(text(note, TEXT) for note in (review.assessment.notes if rules else ())),
         ),
     ]
     notes = [note for note in review.township_notes if note.written]

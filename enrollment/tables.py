@@ -136,6 +136,9 @@ class PolicyTable(tables.Table):
     def render_insurer(self, record):
         return record.insurer.name
 
+    def render_status(self, record):
+        return record.shown_status
+
     def render_certificate(self, record):
         return format_html(
             '<a class="btn btn-outline-secondary btn-sm" href="{}">参保凭证</a>',

@@ -63,6 +63,56 @@ ACTION_LABELS = {
 }
 
 
+# What each key of an event's changes reads as, where the key is not a field of the event's
+# object (a model field reads as its verbose_name). ``prefix*`` covers keys made with a code.
+CHANGE_LABELS = {
+    # register files (上传登记文件, 登记文件有错误，未导入, 导入登记文件)
+    "filename": "文件名",
+    "rows": "行数",
+    "new": "新增户数",
+    "changed": "更新户数",
+    "unchanged": "未变户数",
+    "error_rows": "有错误的行数",
+    "new_count": "新增户数",
+    "changed_count": "更新户数",
+    "unchanged_count": "未变户数",
+    # users and areas
+    "role": "角色",
+    "area": "所属区域",
+    "insurer": "承保公司",
+    # rosters and township reports
+    "decision": "参保情况",
+    "reason": "原因",
+    "status": "状态",
+    "enrolled": "登记参保户数",
+    "skipped": "未登记户数",
+    "households": "户数",
+    "policies": "保单数",
+    "persons": "人数",
+    "premium": "保费（元）",
+    "shares:*": "份数",
+    # assessment rules
+    "threshold": "达标线（%）",
+    "points": "分值",
+    "pro_rata": "未达标按比例得分",
+    # claims
+    "person": "被保险人",
+    "benefit": "保险责任",
+    "incident_date": "出险日期",
+    "amount_claimed": "申请金额（元）",
+    "late_report": "超过48小时报案",
+    "due_date": "应结案日期",
+    "escalation_reason": "上报原因",
+    "approved_amount": "核定金额（元）",
+    "rejection_code": "拒赔原因",
+    "rejection_text": "拒赔说明",
+    "paid_amount": "赔付金额（元）",
+    "paid_on": "赔付日期",
+    "delivered_on": "送赔款上门日期",
+    "received_by_family": "家属签收人",
+}
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -114,6 +164,26 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def change_label(object_type: str, name: str) -> str:
+    """How the key ``name`` of an event on ``object_type`` reads: the field's verbose_name, or
+    the label of ``CHANGE_LABELS``."""
+    field = _model_field(object_type, name)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    if name in CHANGE_LABELS:
+        return CHANGE_LABELS[name]
+    prefix, _, code = name.partition(":")
+    if code and f"{prefix}:*" in CHANGE_LABELS:
+        return f"{_code_label(code)}{CHANGE_LABELS[f'{prefix}:*']}"
+    return name
+
+
+def _code_label(code: str) -> str:
+    """A product's code (``shares:child_safety``) as its name."""
+    product = apps.get_model("enrollment", "Product")
+    return str(dict(product.Code.choices).get(code, code))
+
+
 def _model_field(object_type: str, name: str):
     try:
         return apps.get_model(object_type)._meta.get_field(name)
@@ -141,11 +211,7 @@ def readable_changes(event: AuditEvent, *, full_ids: bool) -> list[tuple[str, st
     rows = []
     for name, values in (event.changes or {}).items():
         field = _model_field(event.object_type, name)
-        label = (
-            str(field.verbose_name)
-            if field is not None and hasattr(field, "verbose_name")
-            else name
-        )
+        label = change_label(event.object_type, name)
         if isinstance(values, list) and len(values) == 2:
             old, new = values
             rows.append(

@@ -5,7 +5,8 @@ ratio and the service standard. A fixed number of queries, whatever the number o
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import Claim
@@ -48,6 +49,7 @@ class AreaFigures:
     paid: Decimal = ZERO
     settled: int = 0
     within_standard: int = 0
+    overdue: int = 0  # claims still open past their due date
     report: TownshipReport | None = None
     villages: int = 0
     by_status: dict = field(default_factory=dict)
@@ -102,6 +104,7 @@ class AreaFigures:
             "paid",
             "settled",
             "within_standard",
+            "overdue",
             "villages",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -144,23 +147,6 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
             row.villages += 1
     village_ids = list(row_of)
 
-    eligible = Q(eligibility=Reason.ELIGIBLE.value)
-    households = (
-        Household.objects.filter(village__in=village_ids, status=Household.Status.VALID)
-        .annotate(
-            eligibility=eligibility_expression(
-                age_date=campaign.age_date, age_limit=campaign.age_limit
-            )
-        )
-        .values("village")
-        .annotate(households=Count("pk"), eligible=Count("pk", filter=eligible))
-        .order_by()
-    )
-    for item in households:
-        row = row_of[item["village"]]
-        row.households += item["households"]
-        row.eligible += item["eligible"]
-
     rosters = Roster.objects.filter(campaign=campaign, village__in=village_ids)
     village_of = {}
     for roster, village, status in rosters.values_list("pk", "village", "status"):
@@ -170,6 +156,32 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
         row.by_status[status] = row.by_status.get(status, 0) + 1
         row.rosters_approved += status == Roster.Status.APPROVED
         row.roster_id = roster  # a village's own roster (in a township's dashboard)
+
+    # Eligible households: decided enrolled or declined, or undecided and eligible by the register
+    # (one the cadre marked not eligible is not eligible), as the roster pages count them.
+    by_register = Q(eligibility=Reason.ELIGIBLE.value)
+    undecided = Q(decision="")
+    not_eligible = Q(decision=RosterEntry.Decision.NOT_ELIGIBLE) | (undecided & ~by_register)
+    households = (
+        Household.objects.filter(village__in=village_ids)
+        .annotate(
+            entry=FilteredRelation("entries", condition=Q(entries__roster__in=list(village_of)))
+        )
+        .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
+        .annotate(
+            eligibility=eligibility_expression(
+                age_date=campaign.age_date, age_limit=campaign.age_limit
+            ),
+            decision=Coalesce(F("entry__decision"), Value("")),
+        )
+        .values("village")
+        .annotate(households=Count("pk"), eligible=Count("pk", filter=~not_eligible))
+        .order_by()
+    )
+    for item in households:
+        row = row_of[item["village"]]
+        row.households += item["households"]
+        row.eligible += item["eligible"]
 
     # Entries carry their policies and premium, so one pass over the entries of these rosters
     # counts households, policies and premium (index entry_roster_decision).
@@ -210,6 +222,9 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
             paid=Sum("paid_amount"),
             settled=Count("pk", filter=settled),
             within=Count("pk", filter=settled & Q(settled_on__lte=F("due_date"))),
+            overdue=Count(
+                "pk", filter=Q(settled_on__isnull=True, due_date__lt=timezone.localdate())
+            ),
         )
         .order_by()
     )
@@ -220,6 +235,7 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
         row.paid += item["paid"] or ZERO
         row.settled += item["settled"]
         row.within_standard += item["within"]
+        row.overdue += item["overdue"]
 
     total = AreaFigures(area=township)
     for row in rows.values():

@@ -137,6 +137,20 @@ def review_workbook(review: Review) -> XlsxWriter:
         ]
     )
     writer.sheet(
+        "评分说明",
+        [Column("考核项目", TEXT, width=24), Column("评分规则", TEXT, width=90)],
+        caption=f"{campaign}考核评分规则",
+    )
+    writer.rows(
+        [
+            rule.get_metric_display(),
+            f"达到 {rule.threshold}% 得 {rule.points} 分"
+            + ("，未达到按比例得分" if rule.pro_rata else "，未达到不得分"),
+        ]
+        for rule in rules
+    )
+    writer.rows([["说明", note] for note in review.assessment.notes])
+    writer.sheet(
         "理赔汇总",
         [
             Column("保险责任", TEXT, width=14),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from haimen_insurance.models import Area, Insurer, area_scope
 from haimen_insurance.roles import INSURER_ROLES
@@ -75,6 +76,17 @@ class PolicyQuerySet(models.QuerySet):
             return self.filter(insurer_id=user.insurer_id)
         return self.filter(area_scope(user, village="village"))
 
+    def reading_as(self, code: str):
+        """The policies whose ``shown_status`` is ``code``: 有效 while the cover runs, 已到期
+        once it has ended (before ``timezone.localdate()``) or when so recorded."""
+        issued = Q(status=Policy.Status.ISSUED)
+        ended = Q(coverage_end__lt=timezone.localdate())
+        if code == Policy.Status.ISSUED:
+            return self.filter(issued & ~ended)
+        if code == Policy.Status.EXPIRED:
+            return self.filter((issued & ended) | Q(status=Policy.Status.EXPIRED))
+        return self.filter(status=code)
+
 
 class Policy(models.Model):
     """One household's policy for one product of a campaign."""
@@ -141,3 +153,15 @@ class Policy(models.Model):
 
     def get_absolute_url(self):
         return reverse("enrollment:policy_certificate", args=[self.pk])
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: an issued policy whose cover has ended (before today,
+        ``timezone.localdate()``) reads 已到期 without anything written."""
+        return Policy.Status(self.shown_status_code).label
+
+    @property
+    def shown_status_code(self) -> str:
+        if self.status == Policy.Status.ISSUED and self.coverage_end < timezone.localdate():
+            return Policy.Status.EXPIRED
+        return self.status

@@ -96,6 +96,22 @@ class Roster(models.Model):
         """The cadre may still change decisions."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED) and self.locked_at is None
 
+    @property
+    def review_is_current(self) -> bool:
+        """The review was of the current submission. After a return and a new submission the
+        stored review is the previous one (a return), until the township reviews again."""
+        if self.reviewed_at is None:
+            return False
+        return self.submitted_at is None or self.reviewed_at >= self.submitted_at
+
+    @property
+    def review_outcome(self) -> str:
+        """What the stored review decided: an approval, or a return (every earlier review of a
+        resubmitted roster was one)."""
+        if self.review_is_current and self.status == self.Status.APPROVED:
+            return "审核通过"
+        return "退回"
+
 
 class RosterEntryQuerySet(models.QuerySet):
     def for_user(self, user):

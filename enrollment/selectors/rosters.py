@@ -65,7 +65,10 @@ def roster_households(roster: Roster):
 
 @dataclass
 class Figures:
-    """What a roster (or a township of rosters) adds up to."""
+    """What a roster (or a township of rosters) adds up to. Each household is counted once:
+    households = eligible + not_eligible, eligible = enrolled + declined + undecided. The cadre's
+    decision places a decided household (one marked not eligible is not eligible, whatever the
+    register says); an undecided one is placed by the register's eligibility."""
 
     households: int = 0
     eligible: int = 0
@@ -117,7 +120,9 @@ def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, F
     """Figures of the villages that have households, counting the entries of ``rosters`` (the
     campaign's rosters of those villages). Policies and premium are the entries' own totals
     (kept by the roster services)."""
-    eligible = Q(eligibility=Reason.ELIGIBLE.value)
+    by_register = Q(eligibility=Reason.ELIGIBLE.value)
+    undecided = Q(decision=UNDECIDED)
+    not_eligible = Q(decision=RosterEntry.Decision.NOT_ELIGIBLE) | (undecided & ~by_register)
     counts = (
         Household.objects.filter(village__in=village_ids)
         .annotate(entry=FilteredRelation("entries", condition=Q(entries__roster__in=rosters)))
@@ -131,15 +136,11 @@ def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, F
         .values("village")
         .annotate(
             households=Count("pk"),
-            eligible=Count("pk", filter=eligible),
+            eligible=Count("pk", filter=~not_eligible),
             enrolled=Count("pk", filter=Q(decision=RosterEntry.Decision.ENROLLED)),
             declined=Count("pk", filter=Q(decision=RosterEntry.Decision.DECLINED)),
-            not_eligible=Count(
-                "pk",
-                filter=Q(decision=RosterEntry.Decision.NOT_ELIGIBLE)
-                | (Q(decision=UNDECIDED) & ~eligible),
-            ),
-            undecided=Count("pk", filter=Q(decision=UNDECIDED) & eligible),
+            not_eligible=Count("pk", filter=not_eligible),
+            undecided=Count("pk", filter=undecided & by_register),
             policies=Coalesce(Sum("entry__policies"), 0),
             premium=Coalesce(Sum("entry__premium"), Value(Decimal("0.00"))),
         )

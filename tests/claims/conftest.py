@@ -62,7 +62,7 @@ def report_claim(who: str, *, actor=None, **overrides) -> Claim:
 def claim_with_insurer(who: str, **overrides) -> Claim:
     """A claim reported, its required documents ticked, complete and handed to the insurer."""
     claim = report_claim(who, **overrides)
-    for code, _, required in checklist(claim.benefit):
+    for code, _, required in checklist(claim.benefit, claim=claim):
         if required:
             claim_document_tick(actor=None, claim=claim, item=code, received_on=date(2013, 3, 8))
     claim_documents_complete(actor=None, claim=claim)

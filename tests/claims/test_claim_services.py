@@ -103,7 +103,10 @@ def test_the_service_standard_sets_the_due_date(world, issued):
 def test_disability_pays_the_grades_share_of_the_accident_cap(world, issued):
     for grade, share in ((1, "10000.00"), (3, "8000.00"), (10, "1000.00")):
         claim = report_claim(
-            "林小雨", benefit="accident_disability", disability_grade=grade, amount_claimed=Y(0)
+            "林小雨",
+            benefit="accident_disability",
+            disability_grade=grade,
+            amount_claimed=Y("10000.00"),
         )
         assert suggested_amount(claim, cap_line(claim)) == Y(share), grade
 
@@ -112,10 +115,14 @@ def test_the_medical_formula_takes_off_other_payers_and_the_deductible(world, is
     Product.objects.filter(code="child_safety").update(
         medical_deductible=Y("100.00"), reimbursement_ratio=Y("0.8000")
     )
-    claim = report_claim("林小雨", expenses=Y("1500.00"), paid_elsewhere=Y("400.00"))
+    claim = report_claim(
+        "林小雨", amount_claimed=Y("1500.00"), expenses=Y("1500.00"), paid_elsewhere=Y("400.00")
+    )
     # (1500 − 400 − 100) × 80 % = 800
     assert suggested_amount(claim, cap_line(claim)) == Y("800.00")
-    big = report_claim("林小雨", expenses=Y("9000.00"), paid_elsewhere=Y("0.00"))
+    big = report_claim(
+        "林小雨", amount_claimed=Y("9000.00"), expenses=Y("9000.00"), paid_elsewhere=Y("0.00")
+    )
     assert suggested_amount(big, cap_line(big)) == Y("2000.00")  # capped at the medical cap
 
 

@@ -341,3 +341,59 @@ def test_the_amount_reads_as_people_write_it(typed, amount):
     from haimen_insurance.forms import YuanField
 
     assert YuanField(max_digits=14, decimal_places=2).clean(typed) == Decimal(amount)
+
+
+# A policy whose cover has ended reads 已到期, computed from its dates against today; nothing is
+# written (the status stays 有效 in the database until a service moves it).
+
+
+@pytest.fixture
+def one_still_running(issued):
+    """陈小雨's child policy runs until next month; every other policy ended on 2013-12-31."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    running = Policy.objects.get(household__child_name="陈小雨", product__code="child_safety")
+    Policy.objects.filter(pk=running.pk).update(
+        coverage_end=timezone.localdate() + timedelta(days=30)
+    )
+    return running
+
+
+def _status_cells(html: str) -> dict[str, str]:
+    from tests.enrollment.test_verification import Tables
+
+    table = Tables(html).tables["policies"]
+    head = table["head"][0]
+    return {row[0]: row[head.index("状态")] for row in table["body"]}
+
+
+def test_an_ended_policy_reads_expired_in_the_search(world, one_still_running, client_for):
+    cadre = client_for(world.user("cadre_a1"))
+    url = reverse("enrollment:policy_list")
+    statuses = _status_cells(cadre.get(url).text)
+    assert statuses[one_still_running.number] == "有效"
+    ended = Policy.objects.filter(village=world.village_a1).exclude(pk=one_still_running.pk)
+    assert {statuses[policy.number] for policy in ended} == {"已到期"}
+    running = _status_cells(cadre.get(url, {"status": "issued"}).text)
+    assert list(running) == [one_still_running.number]
+    expired = cadre.get(url, {"status": "expired"}).context["table"].paginator.count
+    assert expired == 5
+    assert set(Policy.objects.values_list("status", flat=True)) == {"issued"}  # nothing written
+
+
+def test_an_ended_policy_reads_expired_on_the_household_and_the_certificate(
+    world, one_still_running, client_for
+):
+    import subprocess
+
+    cadre = client_for(world.user("cadre_a1"))
+    household = one_still_running.household
+    page = cadre.get(reverse("enrollment:household_detail", args=[household.pk])).text
+    assert page.count("<td>已到期</td>") == 1 and page.count("<td>有效</td>") == 1
+    response = cadre.get(reverse("enrollment:policy_certificate", args=[one_still_running.pk]))
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "已到期" in text and "有效" in text

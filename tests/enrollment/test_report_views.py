@@ -90,18 +90,19 @@ def approve_all(world, progress):
 def test_overview_shows_each_township_with_the_rosters_figures(world, campaign, progress, client):
     client.force_login(world.user("city"))
     table = tables(get(client, reverse("enrollment:rosters_overview")))["township-overview"]
-    # 乡镇, 村数, 通过, 待审核, 退回, 填报中, 符合条件, 已参保, 未登记, 保单, 被保险人, 保费, 汇总
+    # 乡镇, 村数, 通过, 待审核, 退回, 填报中, 符合条件, 已参保, 自愿放弃, 未登记, 不符合条件,
+    # 保单, 被保险人, 保费, 汇总
     assert row_named(table, "海门镇") == [
         *("海门镇", "2", "1", "1", "0", "0"),
-        *("5", "4", "0", "8", "11", "160.00", "未汇总"),
+        *("5", "4", "1", "0", "1", "8", "11", "160.00", "未汇总"),
     ]
     assert row_named(table, "三星镇") == [
         *("三星镇", "1", "0", "0", "0", "1"),
-        *("1", "0", "1", "0", "0", "0.00", "未汇总"),
+        *("1", "0", "0", "1", "0", "0", "0", "0.00", "未汇总"),
     ]
     assert table["foot"][0] == [
         *("合计", "3", "1", "1", "0", "1"),
-        *("6", "4", "1", "8", "11", "160.00", ""),
+        *("6", "4", "1", "1", "1", "8", "11", "160.00", ""),
     ]
     # The same numbers the rosters add up to.
     city = total(roster_figures(campaign, Area.objects.villages()).values())

@@ -160,3 +160,28 @@ def test_the_city_sees_ids_masked(world, roster, client_for):
     number = household.child_id_number
     assert f"{number[:6]}********{number[-4:]}" in page
     assert number not in page
+
+
+def test_after_a_resubmission_the_old_review_reads_as_the_previous_one(world, roster, client_for):
+    from django.utils import timezone
+
+    from enrollment.services.rosters import roster_approve, roster_return
+
+    fill(world.village_a1)
+    cadre, officer = world.user("cadre_a1"), world.user("township_a")
+    roster_enrol_all(actor=cadre, roster=roster)
+    roster_submit(actor=cadre, roster=roster)
+    roster_return(actor=officer, roster=roster, reason="第三户电话有误")
+    returned_at = Roster.objects.get(pk=roster.pk).reviewed_at
+    Roster.objects.filter(pk=roster.pk).update(reviewed_at=returned_at - timezone.timedelta(1))
+    roster_submit(actor=cadre, roster=roster)
+    client = client_for(cadre)
+    page = client.get(url("roster_detail", roster.pk)).content.decode()
+    old = timezone.localtime(returned_at - timezone.timedelta(1)).strftime("%Y-%m-%d %H:%M")
+    assert f"测试township_a 于 {old} 退回（上次审核）" in page
+    assert "本次提交尚未审核" in page
+    assert f"于 {old} 审核" not in page
+    roster_approve(actor=officer, roster=roster)
+    page = client.get(url("roster_detail", roster.pk)).content.decode()
+    assert "上次审核" not in page and "本次提交尚未审核" not in page
+    assert "测试township_a 于" in page and " 审核通过" in page

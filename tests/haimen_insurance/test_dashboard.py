@@ -147,7 +147,8 @@ def test_assessment_scores_and_ranks_the_townships(world, rules):
     # reported after the 2012-12-31 deadline → 0.
     assert first.values == [Y("100.00"), Y("80.00"), Y("0.00")]
     assert first.scores == [Y("5.00"), Y("8.89"), Y("0.00")] and first.total == Y("13.89")
-    assert second.scores == [Y("5.00"), Y("0.00"), Y("0.00")] and second.rank == 2
+    # 三星镇 enrolled nobody: nothing on any rule (it once earned the service standard's 5).
+    assert second.scores == [Y("0.00"), Y("0.00"), Y("0.00")] and second.rank == 2
     assert result.full_marks == Y("20.00")
 
 
@@ -218,3 +219,77 @@ def test_the_review_pdf_reads_the_totals(world, rules, client_for):
     assert "投保率 66.67%" in "".join(text.split("\n"))
     assert "海门镇" in text and "13.89" in text
     assert "壹佰陆拾元整" in text
+
+
+# Doing nothing earns nothing. A township that enrolled nobody scores 0 on every rule; one that
+# enrolled families and had no claim to serve (none settled, none overdue) meets the service
+# standard; a claim left open past its due date counts as missed.
+
+
+def test_a_township_that_enrolled_nobody_scores_nothing(world, rules, client_for):
+    from haimen_insurance.assessment import assessment
+
+    first, second = assessment(campaign=rules, user=world.user("city")).rows
+    assert second.figures.area == world.town_b and second.figures.enrolled == 0
+    assert second.scores == [Y("0.00"), Y("0.00"), Y("0.00")] and second.total == Y("0.00")
+    assert second.rank == 2
+    response = client_for(world.user("leader")).get(reverse("assessment"))
+    rows = {row[1]: row for row in Tables(response.text).tables["assessment-table"]["body"]}
+    assert rows["三星镇"][2:] == ["—", "0.00", "0.00%", "0.00", "0.00%", "0.00", "0.00"]
+    assert "未登记参保户的乡镇（园区）各项均不得分" in response.text
+
+
+def test_enrolled_without_a_claim_to_serve_meets_the_service_standard(world, rules, client_for):
+    from enrollment.models import Household
+
+    roster = Roster.objects.get(campaign=rules, village=world.village_b1)
+    household = Household.objects.get(village=world.village_b1)
+    entry_decide(actor=None, roster=roster, household=household, decision="enrolled")
+    response = client_for(world.user("leader")).get(reverse("assessment"))
+    rows = {row[1]: row for row in Tables(response.text).tables["assessment-table"]["body"]}
+    # 1 of 1 eligible enrolled: coverage 10 points; no claim: the service standard's 5 points.
+    assert rows["三星镇"][2:] == [
+        "无应办结理赔",
+        "5.00",
+        "100.00%",
+        "10.00",
+        "0.00%",
+        "0.00",
+        "15.00",
+    ]
+    assert rows["三星镇"][0] == "1"
+    assert "有参保户、本年度没有应办结的理赔的，视为达标" in response.text
+
+
+def test_a_claim_left_open_past_its_due_date_counts_as_missed(world, rules, client_for):
+    from claims.models import Claim
+
+    late = claim_with_insurer("赵一鸣", amount_claimed=Y("200.00"), expenses=Y("200.00"))
+    Claim.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - timezone.timedelta(1))
+    response = client_for(world.user("leader")).get(reverse("assessment"))
+    rows = {row[1]: row for row in Tables(response.text).tables["assessment-table"]["body"]}
+    # 2 settled in time of 3 due → 66.67 %, 5 × 66.67 / 100 = 3.33
+    assert rows["海门镇"][2:4] == ["66.67%", "3.33"]
+
+
+def test_the_review_states_how_the_service_standard_is_scored(world, rules, client_for):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    client = client_for(world.user("city"))
+    pdf = client.get(reverse("review_pdf")).content
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    flat = "".join(text.split())
+    assert "未登记参保户的乡镇（园区）各项均不得分" in flat
+    assert "有参保户、本年度没有应办结的理赔的，视为达标" in flat
+    response = client.get(reverse("review_xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    notes = " ".join(
+        str(cell) for row in book["评分说明"].iter_rows(values_only=True) for cell in row
+    )
+    assert "未登记参保户的乡镇（园区）各项均不得分" in notes
+    assert "有参保户、本年度没有应办结的理赔的，视为达标" in notes
