@@ -9,6 +9,8 @@ export PGHOST PGPORT
 TEST_DATABASE_URL ?= postgres://postgres@$(PGHOST):$(PGPORT)/haimen_insurance
 export TEST_DATABASE_URL
 PYTEST_ARGS ?=
+# `make run PORT=8001` serves the demo on another port.
+PORT ?= 8000
 
 .PHONY: run test lint format check clean load bench
 
@@ -27,8 +29,8 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 run: $(VENV)/.run-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@echo "打开 http://127.0.0.1:8000/ 登录（Ctrl+C 停止）"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "打开 http://127.0.0.1:$(PORT)/ 登录（Ctrl+C 停止）"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.test-deps
 	bash scripts/ensure_postgres.sh

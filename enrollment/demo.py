@@ -3,6 +3,7 @@ resident IDs, mostly eligible rural families, some over age, urban, revoked or m
 share of families whose reward is paid by an employer unit. Deterministic for a given seed."""
 
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -54,9 +55,17 @@ def _birth(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days))
 
 
-def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, start: int = 0):
-    """Yield unsaved Households for each village; ``start`` offsets certificate numbers."""
+def demo_households(
+    villages, *, per_village, age_date: date, today: date | None = None, seed=2013, start=0
+):
+    """Yield unsaved Households for each village; ``start`` offsets certificate numbers.
+
+    Children are born in the 14 years before ``age_date`` (about one in ten earlier, so already
+    14 on it), never after ``today``; so for a campaign a year earlier, the youngest are not yet
+    born on its age date and some of the eldest were still under 14."""
     rng = random.Random(seed)
+    today = today or timezone.localdate()
+    latest_birth = min(age_date, today - timedelta(days=60))
     serial = start
     for village in villages:
         count = per_village if isinstance(per_village, int) else rng.randint(*per_village)
@@ -70,7 +79,7 @@ def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, 
                     rng, date(age_date.year - 17, 1, 1), date(age_date.year - 14, 1, 1)
                 )
             else:
-                child_birth = _birth(rng, date(age_date.year - 14, 1, 2), age_date)
+                child_birth = _birth(rng, date(age_date.year - 14, 1, 2), latest_birth)
             father_birth = _birth(
                 rng, date(child_birth.year - 38, 1, 1), date(child_birth.year - 22, 1, 1)
             )
@@ -105,7 +114,7 @@ def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, 
                 child_id_number=_resident_id(child_birth, child_male, serial),
                 child_birth_date=child_birth,
                 child_sex=Household.Sex.MALE if child_male else Household.Sex.FEMALE,
-                certificate_date=child_birth + timedelta(days=rng.randint(60, 900)),
+                certificate_date=min(child_birth + timedelta(days=rng.randint(60, 900)), today),
                 receives_reward=rng.random() > 0.01,
                 employer_name=rng.choice(EMPLOYERS) if rng.random() < 0.08 else "",
                 status=status,
@@ -117,125 +126,221 @@ def demo_households(villages, *, per_village, age_date: date, seed: int = 2013, 
 DECLINE_REASONS = ("家庭自愿放弃", "已参加其他商业保险", "全家外出务工，联系不上")
 
 
-def demo_campaign(*, year: int, age_date: date, users: dict, townships: list, seed: int = 2013):
-    """The campaign of ``year``, opened and in progress, through the same services the pages call.
+# Last year's rosters are made in the first six townships only: all 19 would take seed_demo
+# about a minute and a half on SQLite.
+LAST_YEAR_TOWNSHIPS = 6
+
+
+def demo_years(today: date) -> tuple[int, int]:
+    """(last year, this year) of the demo on ``today``. This year's campaign is the one covering
+    today, except in December: the enrolment for next year runs then, so this year's campaign is
+    the one whose cover starts on next 1 January."""
+    this_year = today.year + 1 if today.month == 12 else today.year
+    return this_year - 1, this_year
+
+
+@contextmanager
+def demo_clock(moment: datetime):
+    """Run the services as if it were ``moment``: the demo replays days gone by (last year's
+    campaign, this year's first weeks, the claims), and every service, audit event and
+    ``auto_now`` field reads the time from ``timezone.now``. For ``seed_demo`` only."""
+    real = timezone.now
+    timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        timezone.now = real
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 2013):
+    """Last year's campaign, finished, and this year's, in progress on ``today`` (see
+    ``demo_years``); both opened, through the same services the pages call.
+
+    Last year kept the programme's calendar (deadlines 21, 26 and 31 December, review by 15
+    January): the first ``LAST_YEAR_TOWNSHIPS`` townships reported by 30 December (天补镇 on 4
+    January, so the assessment has something to say), were funded and had their policies issued;
+    the others' rosters were left as drafts. This year's deadlines lie around
+    ``today`` so that its current phase is 全面实施: the demo users' first township shows every
+    roster state (the first cadre half-way through, the second returned, the others submitted or
+    approved); the second township has reported and waits for its finance office; the third is
+    funded and issued (policies numbered by the system); the fourth is funded and waits for its
+    insurer; the rest have not started.
 
     ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
-    The demo users' first township shows every roster state (the first cadre half-way through,
-    the second returned, the others submitted or approved); the second township has reported and
-    waits for its finance office; the third is funded and issued (policies numbered by the
-    system); the fourth is funded and waits for its insurer; the rest have not started.
     """
-    from .models import Roster, TownshipReport
-    from .selectors.rosters import roster_households
     from .services.assessment import assessment_rules_default
+
+    rng = random.Random(seed)
+    last_year, this_year = demo_years(today)
+    last = _open_campaign(
+        last_year,
+        deadlines=(
+            date(last_year - 1, 12, 21),
+            date(last_year - 1, 12, 26),
+            date(last_year - 1, 12, 31),
+            date(last_year, 1, 15),
+        ),
+        opened=at(date(last_year - 1, 12, 10), 9),
+    )
+    late = townships[2]
+    for serial, township in enumerate(townships[:LAST_YEAR_TOWNSHIPS], start=1):
+        day = date(last_year, 1, 4) if township == late else date(last_year - 1, 12, 30)
+        _report_fund_issue(
+            last, township, rng, serial=serial, filled=day - timedelta(days=3), reported=day
+        )
+    with demo_clock(at(date(last_year, 1, 15), 9)):
+        assessment_rules_default(actor=None, campaign=last)
+
+    this = _open_campaign(
+        this_year,
+        deadlines=(
+            today - timedelta(days=12),
+            today - timedelta(days=6),
+            today + timedelta(days=5),
+            today + timedelta(days=19),
+        ),
+        opened=at(today - timedelta(days=20), 9),
+    )
+    _this_year_rosters(this, users, townships, rng, today)
+    with demo_clock(at(today - timedelta(days=20), 9)):
+        assessment_rules_default(actor=None, campaign=this)
+    return last, this
+
+
+def _open_campaign(year: int, *, deadlines: tuple, opened: datetime):
     from .services.campaigns import campaign_create, campaign_open
+
+    verification, mobilisation, implementation, review = deadlines
+    with demo_clock(opened):
+        campaign = campaign_create(
+            actor=None,
+            year=year,
+            coverage_start=date(year, 1, 1),
+            coverage_end=date(year, 12, 31),
+            age_limit=14,
+            age_date=date(year, 1, 1),
+            verification_deadline=verification,
+            mobilisation_deadline=mobilisation,
+            implementation_deadline=implementation,
+            review_deadline=review,
+        )
+        return campaign_open(actor=None, campaign=campaign)
+
+
+def _rosters_of(campaign, township):
+    from .models import Roster
+
+    return list(
+        Roster.objects.filter(campaign=campaign, village__parent=township)
+        .select_related("campaign", "village")
+        .order_by("village__code")
+    )
+
+
+def _fill(roster, rng, actor=None, *, share=1.0):
+    """Decline a few eligible families with a reason, enrol the rest (or only ``share``)."""
+    from .selectors.rosters import roster_households
+    from .services.rosters import entry_decide, roster_enrol_all
+
+    households = [
+        household
+        for household in roster_households(roster)
+        if household.eligibility == "eligible" and not household.decision
+    ]
+    for household in households[: int(len(households) * share)]:
+        if rng.random() < 0.06:
+            reason = rng.choice(DECLINE_REASONS)
+            entry_decide(
+                actor=actor, roster=roster, household=household, decision="declined", reason=reason
+            )
+        elif share < 1:
+            entry_decide(actor=actor, roster=roster, household=household, decision="enrolled")
+    if share >= 1:
+        roster_enrol_all(actor=actor, roster=roster)
+
+
+def _report_fund_issue(
+    campaign, township, rng, *, serial, filled, reported, funded=True, issued=True
+):
+    """Every roster of ``township`` filled and approved on ``filled``, the township reported on
+    ``reported``, funded the next day and its policies issued the day after."""
     from .services.policies import policies_issue, report_insurer, transfer_record
     from .services.rosters import (
-        entry_decide,
         roster_approve,
-        roster_enrol_all,
-        roster_return,
         roster_submit,
         township_report_draft,
         township_report_submit,
     )
 
-    rng = random.Random(seed)
-    campaign = campaign_create(
-        actor=None,
-        year=year,
-        coverage_start=age_date,
-        coverage_end=age_date.replace(month=12, day=31),
-        age_limit=14,
-        age_date=age_date,
-        verification_deadline=date(year - 1, 12, 21),
-        mobilisation_deadline=date(year - 1, 12, 26),
-        implementation_deadline=date(year - 1, 12, 31),
-        review_deadline=date(year, 1, 15),
-    )
-    campaign = campaign_open(actor=None, campaign=campaign)  # the year everybody works in
-
-    def rosters_of(township):
-        return list(
-            Roster.objects.filter(campaign=campaign, village__parent=township)
-            .select_related("campaign", "village")
-            .order_by("village__code")
-        )
-
-    def fill(roster, actor=None, *, share=1.0):
-        """Decline a few eligible families with a reason, enrol the rest (or only ``share``)."""
-        households = [
-            household
-            for household in roster_households(roster)
-            if household.eligibility == "eligible" and not household.decision
-        ]
-        for household in households[: int(len(households) * share)]:
-            if rng.random() < 0.06:
-                reason = rng.choice(DECLINE_REASONS)
-                entry_decide(
-                    actor=actor,
-                    roster=roster,
-                    household=household,
-                    decision="declined",
-                    reason=reason,
-                )
-            elif share < 1:
-                entry_decide(actor=actor, roster=roster, household=household, decision="enrolled")
-        if share >= 1:
-            roster_enrol_all(actor=actor, roster=roster)
-
-    def approve_all(township, officer=None):
-        for roster in rosters_of(township):
-            fill(roster)
+    with demo_clock(at(filled)):
+        for roster in _rosters_of(campaign, township):
+            _fill(roster, rng)
             roster_submit(actor=None, roster=roster)
-            roster_approve(actor=officer, roster=roster)
-
-    first, second, *others = townships
-    officer = users["township1"]
-    for index, roster in enumerate(rosters_of(first)):
-        if roster.village_id == users["cadre1"].area_id:
-            fill(roster, users["cadre1"], share=0.6)
-        elif roster.village_id == users["cadre2"].area_id:
-            fill(roster, users["cadre2"])
-            roster_submit(actor=users["cadre2"], roster=roster)
-            roster_return(
-                actor=officer,
-                roster=roster,
-                reason="请核对自愿放弃家庭的原因，并补录新领证的两户。",
-            )
-        elif index % 3 == 0:
-            continue  # not started
-        else:
-            fill(roster)
-            roster_submit(actor=None, roster=roster)
-            if index % 3 == 1:
-                roster_approve(actor=officer, roster=roster)
-    reports = []
-    for township in [second, *others[:2]]:
-        approve_all(township)
+            roster_approve(actor=None, roster=roster)
+    with demo_clock(at(reported, 16)):
         report = township_report_draft(actor=None, campaign=campaign, township=township)
-        reports.append(township_report_submit(actor=None, report=report))
-        # The demo replays a past year: date the report as the township made it, by the
-        # implementation deadline (天补镇 a few days late, so the assessment has something to say).
-        reported_on = date(year, 1, 4) if township == others[0] else date(year - 1, 12, 30)
-        reported_at = timezone.make_aware(datetime.combine(reported_on, time(16)))
-        TownshipReport.objects.filter(pk=report.pk).update(reported_at=reported_at)
-    for serial, report in enumerate(reports[1:], start=1):
-        covering = report_insurer(report)
-        transfer_record(
-            actor=None,
-            report=report,
-            transfer_date=date(year - 1, 12, 29),
-            voucher_no=f"HMCZ-{year - 1}-{serial:04d}",
-            amount=report.premium,
-            payer_name=f"{report.township.name}财政所",
-            payer_account=f"32068401000{serial:05d}",
-            payer_bank="江苏海门农村商业银行",
-            payee_name=covering.insurer.name,
-            payee_account=f"11050201090{serial:08d}",
-            payee_bank="中国工商银行海门支行",
+        report = township_report_submit(actor=None, report=report)
+    if funded:
+        paid_on = reported + timedelta(days=1)
+        with demo_clock(at(paid_on, 11)):
+            transfer_record(
+                actor=None,
+                report=report,
+                transfer_date=paid_on,
+                voucher_no=f"HMCZ-{campaign.year}-{serial:04d}",
+                amount=report.premium,
+                payer_name=f"{township.name}财政所",
+                payer_account=f"32068401000{serial:05d}",
+                payer_bank="江苏海门农村商业银行",
+                payee_name=report_insurer(report).insurer.name,
+                payee_account=f"11050201090{serial:08d}",
+                payee_bank="中国工商银行海门支行",
+            )
+    if funded and issued:
+        with demo_clock(at(reported + timedelta(days=2), 15)):
+            policies_issue(actor=None, report=report)
+    return report
+
+
+def _this_year_rosters(campaign, users, townships, rng, today):
+    from .services.rosters import roster_approve, roster_return, roster_submit
+
+    first, second, third, fourth, *_ = townships
+    officer = users["township1"]
+    with demo_clock(at(today - timedelta(days=4))):
+        for index, roster in enumerate(_rosters_of(campaign, first)):
+            if roster.village_id == users["cadre1"].area_id:
+                _fill(roster, rng, users["cadre1"], share=0.6)
+            elif roster.village_id == users["cadre2"].area_id:
+                _fill(roster, rng, users["cadre2"])
+                roster_submit(actor=users["cadre2"], roster=roster)
+                roster_return(
+                    actor=officer,
+                    roster=roster,
+                    reason="请核对自愿放弃家庭的原因，并补录新领证的两户。",
+                )
+            elif index % 3 == 0:
+                continue  # not started
+            else:
+                _fill(roster, rng)
+                roster_submit(actor=None, roster=roster)
+                if index % 3 == 1:
+                    roster_approve(actor=officer, roster=roster)
+    filled = today - timedelta(days=6)
+    for serial, (township, funded, issued) in enumerate(
+        ((second, False, False), (third, True, True), (fourth, True, False)), start=1
+    ):
+        _report_fund_issue(
+            campaign,
+            township,
+            rng,
+            serial=serial,
+            filled=filled,
+            reported=today - timedelta(days=4),
+            funded=funded,
+            issued=issued,
         )
-    policies_issue(actor=None, report=reports[1])
-    assessment_rules_default(actor=None, campaign=campaign)
-    return campaign

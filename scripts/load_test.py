@@ -4,7 +4,7 @@
     .venv/bin/python scripts/load_test.py [--users 100] [--spawn-rate 2] [--time 180s]
 
 Creates the PostgreSQL database ``haimen_load`` (dropped first if it exists), migrates it and
-seeds the demo (``manage.py seed_demo``), then gives each of ``--users`` villages whose 2013
+seeds the demo (``manage.py seed_demo``), then gives each of ``--users`` villages whose current
 roster is still a draft its own cadre (``load001``, ``load002``, ... with the password below).
 Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG off, static files by whitenoise) and runs
 locust headless with ``scripts/load/locustfile.py``: every simulated cadre logs in, opens the
@@ -75,8 +75,8 @@ def psql(sql: str, database: str = "postgres") -> None:
 
 
 def create_cadres(count: int) -> None:
-    """One cadre per village whose 2013 roster is a draft and has no user yet, in code order.
-    Runs in this process against DATABASE_URL; the connection is closed afterwards."""
+    """One cadre per village whose roster of the current campaign is a draft and has no user yet,
+    in code order. Runs in this process against DATABASE_URL; the connection is closed after."""
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -84,6 +84,7 @@ def create_cadres(count: int) -> None:
     from django.db import connection
 
     from enrollment.models import Roster
+    from enrollment.selectors.campaigns import current_campaign
     from haimen_insurance import services
     from haimen_insurance.models import User
     from haimen_insurance.roles import Role
@@ -91,7 +92,7 @@ def create_cadres(count: int) -> None:
     try:
         taken = User.objects.filter(area__isnull=False).values("area")
         rosters = list(
-            Roster.objects.filter(campaign__year=2013, status=Roster.Status.DRAFT)
+            Roster.objects.filter(campaign=current_campaign(), status=Roster.Status.DRAFT)
             .exclude(village__in=taken)
             .select_related("village")
             .order_by("village__code")[:count]

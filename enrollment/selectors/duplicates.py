@@ -44,6 +44,8 @@ def duplicate_parent_ids(user) -> list[str]:
     table = connection.ops.quote_name(Household._meta.db_table)
     valid = Household.Status.VALID
     # Only the table name and Django's own compiled (parameterised) subquery are interpolated.
+    # "Any certificate in scope" is MAX over a CASE, which SQLite (the demo) runs as well as
+    # PostgreSQL; bool_or is PostgreSQL's alone.
     sql = f"""
         WITH parent AS (
             SELECT father_id_number AS id_number, id FROM {table}
@@ -54,7 +56,8 @@ def duplicate_parent_ids(user) -> list[str]:
         )
         SELECT id_number FROM parent
          GROUP BY id_number
-        HAVING COUNT(DISTINCT id) > 1 AND bool_or(id IN ({scoped_sql}))
+        HAVING COUNT(DISTINCT id) > 1
+           AND MAX(CASE WHEN id IN ({scoped_sql}) THEN 1 ELSE 0 END) = 1
          ORDER BY id_number
     """
     with connection.cursor() as cursor:

@@ -79,35 +79,147 @@ def test_seed_writes_a_register_for_every_village(seeded):
     assert households.exclude(employer_name="").exists()
 
 
-def test_seed_puts_a_campaign_in_progress(seeded):
-    from enrollment.models import Campaign, Roster, TownshipReport
+def test_seed_makes_last_year_finished_and_this_year_in_progress(seeded):
+    """Relative to the day it runs: last year's campaign finished, this year's in progress."""
+    from django.utils import timezone
 
-    campaign = Campaign.objects.get()
-    assert campaign.year == 2013
-    statuses = set(Roster.objects.values_list("status", flat=True))
+    from enrollment.demo import LAST_YEAR_TOWNSHIPS, demo_years
+    from enrollment.models import Campaign, FundTransfer, Policy, Roster, TownshipReport
+    from enrollment.selectors.campaigns import current_campaign, phase_calendar
+
+    today = timezone.localdate()
+    last_year, this_year = demo_years(today)
+    assert this_year == (today.year + 1 if today.month == 12 else today.year)
+    assert set(Campaign.objects.values_list("year", "status")) == {
+        (last_year, "open"),
+        (this_year, "open"),
+    }
+    this, last = current_campaign(), Campaign.objects.get(year=last_year)
+    assert this.year == this_year and this.age_date == this.coverage_start
+    assert last.coverage_start <= today and last.review_deadline < today
+    # Last year: every township that reported was funded and has its policies.
+    assert set(last.reports.values_list("status", flat=True)) == {"issued"}
+    assert last.reports.count() == LAST_YEAR_TOWNSHIPS
+    assert FundTransfer.objects.filter(report__campaign=last).count() == last.reports.count()
+    assert Policy.objects.filter(campaign=last).count() == sum(
+        report.policies for report in last.reports.all()
+    )
+    # This year: the phase of the day is current, rosters in every state.
+    states = [phase["state"] for phase in phase_calendar(this, today)]
+    assert "current" in states and states[0] == "done"
+    statuses = set(Roster.objects.filter(campaign=this).values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
-    assert dict(TownshipReport.objects.values_list("township__name", "status")) == {
+    reports = TownshipReport.objects.filter(campaign=this)
+    assert dict(reports.values_list("township__name", "status")) == {
         "三星镇": "reported",
         "天补镇": "issued",
         "德胜镇": "funded",
     }
     cadre1 = User.objects.get(username="cadre1")
-    mine = Roster.objects.get(village=cadre1.area)
+    mine = Roster.objects.get(campaign=this, village=cadre1.area)
     assert mine.status == "draft" and mine.entries.exists()
     cadre2 = User.objects.get(username="cadre2")
-    assert Roster.objects.get(village=cadre2.area).status == "returned"
+    assert Roster.objects.get(campaign=this, village=cadre2.area).status == "returned"
+
+
+def test_seed_ages_are_judged_on_each_campaigns_age_date(seeded):
+    from enrollment.eligibility import annotate_eligibility
+    from enrollment.models import Campaign, Household
+
+    for campaign in Campaign.objects.all():
+        judged = annotate_eligibility(
+            Household.objects.valid(), age_date=campaign.age_date, age_limit=campaign.age_limit
+        )
+        reasons = set(judged.values_list("eligibility", flat=True))
+        assert {"eligible", "age"} <= reasons, campaign
+    assert not Household.objects.filter(child_birth_date__gt=timezone_today()).exists()
+    assert not Household.objects.filter(certificate_date__gt=timezone_today()).exists()
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def test_seed_claims_span_last_years_cover(seeded):
+    from claims.models import Claim
+    from enrollment.demo import demo_years
+
+    today = timezone_today()
+    last_year, _ = demo_years(today)
+    claims = Claim.objects.select_related("policy__campaign")
+    assert {claim.policy.campaign.year for claim in claims} == {last_year}
+    assert set(claims.values_list("status", flat=True)) == {
+        "reported",
+        "documents_complete",
+        "with_insurer",
+        "escalated",
+        "approved",
+        "rejected",
+        "paid",
+        "closed",
+    }
+    for claim in claims:
+        cover = claim.policy.coverage_start, claim.policy.coverage_end
+        assert cover[0] <= claim.incident_date <= min(cover[1], today)
+        if claim.status in ("with_insurer", "escalated", "approved"):
+            assert claim.due_date >= today, claim  # the service standard still runs
+    months = {claim.incident_date.month for claim in claims}
+    assert len(months) >= 4  # across the cover, not all in one month
+    assert claims.filter(late_report=True).count() == 1
 
 
 def test_seed_funds_and_issues_a_township(seeded, client):
+    from enrollment.demo import demo_years
     from enrollment.models import FundTransfer, Policy, TownshipReport
 
-    issued = TownshipReport.objects.get(status="issued")
+    _, this_year = demo_years(timezone_today())
+    issued = TownshipReport.objects.get(status="issued", campaign__year=this_year)
     assert FundTransfer.objects.get(report=issued).amount == issued.premium
     assert Policy.objects.filter(report=issued).count() == issued.policies > 0
-    assert Policy.objects.filter(number__startswith="PICC2013102").count() == issued.policies
+    prefix = f"PICC{this_year}102"
+    assert Policy.objects.filter(number__startswith=prefix).count() == issued.policies
     # cadre4 prints 参保凭证 in 天补镇; finance2 (三星镇) and insurer2 (德胜镇) have work waiting.
     client.force_login(User.objects.get(username="cadre4"))
-    assert "PICC2013102" in client.get(reverse("enrollment:policy_list")).text
+    assert prefix in client.get(reverse("enrollment:policy_list")).text
     for username, text in (("finance2", "核对并登记划拨"), ("insurer2", "下载清单、出具保单")):
         client.force_login(User.objects.get(username=username))
         assert text in client.get(reverse("workbench")).text
+
+
+def test_every_page_of_the_demo_answers_on_postgresql(seeded, client):
+    """Every route as every role on the seeded demo: no 500, each the matrix's status."""
+    from tests.demo_pages import walk
+
+    assert walk(client) == []
+
+
+def test_every_page_of_the_demo_answers_on_sqlite(tmp_path):
+    """The same on the demo's own database: SQLite migrated and seeded in a subprocess with the
+    demo settings, so a construct only PostgreSQL runs cannot break the demo; and the demo's
+    Chinese error pages and static files with DEBUG off."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.demo_pages"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stdout.strip(), done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -1,14 +1,17 @@
-"""Seed the demo: Haimen's areas, two insurers, one user per role for a few areas, and a
-one-child-certificate register of 20 to 40 families in every village."""
+"""Seed the demo: Haimen's areas, two insurers, one user per role for a few areas, a
+one-child-certificate register of 20 to 40 families in every village, and two campaigns
+relative to the day it runs (``enrollment.demo.demo_years``): last year's finished, with claims,
+and this year's in progress."""
 
 from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from claims.demo import demo_claims
-from enrollment.demo import demo_campaign, demo_households
+from enrollment.demo import LAST_YEAR_TOWNSHIPS, demo_campaigns, demo_households, demo_years
 from enrollment.models import Campaign, Household
 from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
@@ -29,9 +32,6 @@ DEMO_USERS = [
     "insurer1",
     "insurer2",
 ]
-# The demo register is made for the 2013 campaign: ages are judged on its coverage start.
-DEMO_AGE_DATE = date(2013, 1, 1)
-
 INSURERS = [
     ("PICC", "中国人民财产保险股份有限公司海门支公司", "95518"),
     ("CLIC", "中国人寿保险股份有限公司海门支公司", "95519"),
@@ -110,27 +110,35 @@ class Command(BaseCommand):
                 password=DEMO_PASSWORD,
             )
 
+        today = timezone.localdate()
+        last_year, this_year = demo_years(today)
         if not Household.objects.exists():
             villages = Area.objects.villages().select_related("parent").order_by("code")
+            # Made for this year's age date; each campaign judges ages on its own.
             households = Household.objects.bulk_create(
-                demo_households(villages, per_village=(20, 40), age_date=DEMO_AGE_DATE),
+                demo_households(
+                    villages, per_village=(20, 40), age_date=date(this_year, 1, 1), today=today
+                ),
                 batch_size=2000,
             )
             self.stdout.write(f"独生子女证登记：{len(households)} 户。")
         if not Campaign.objects.exists():
             users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
-            campaign = demo_campaign(
-                year=DEMO_AGE_DATE.year, age_date=DEMO_AGE_DATE, users=users, townships=townships
-            )
+            last, this = demo_campaigns(today=today, users=users, townships=townships)
             claims = demo_claims(
-                township=townships[2], cadre=users["cadre4"], insurer_user=users["insurer1"]
+                campaign=last,
+                township=townships[2],
+                cadre=users["cadre4"],
+                insurer_user=users["insurer1"],
+                today=today,
             )
             self.stdout.write(
-                f"参保年度：{campaign}，各村名册处于填报、提交、退回、审核通过和上报等状态；"
+                f"上一年度：{last}，前 {LAST_YEAR_TOWNSHIPS} 个乡镇已上报、保费已划拨、保单已出具。"
+                f"本年度：{this}，进行中：各村名册处于填报、提交、退回、审核通过和上报等状态；"
                 "一个乡镇保费已划拨、保单已出具，一个等待出具保单，一个等待财政所划拨。"
             )
             self.stdout.write(
-                f"理赔：{townships[2].name} {len(claims)} 件，处于报案到结案的各个阶段。"
+                f"理赔：{townships[2].name}（{last}）{len(claims)} 件，处于报案到结案的各个阶段。"
             )
 
     def print_logins(self):

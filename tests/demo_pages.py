@@ -1,0 +1,200 @@
+"""Every page of the demo as every role: GET each named route of the URL conf (the permission
+matrix's rows and targets) against a database seeded by ``seed_demo``, and list every answer that
+is not the one the matrix expects (a 500 above all).
+
+The matrix's targets are written for the small world of ``tests/conftest.py``; ``demo_world``
+gives them the demo's own areas and users in the same places (township A is 海门镇 with cadre1's
+and cadre2's villages, township B is 三星镇 with cadre3's). Targets that make a campaign get
+campaigns of years the demo does not use, so they never collide with the demo's own; the roster
+targets take the demo's current campaign as it is.
+
+Run in-process by the PostgreSQL test, and as ``python -m tests.demo_pages`` on SQLite (the
+demo's database) by ``tests/haimen_insurance/test_seed_demo.py``: that form migrates and seeds
+the database ``DATABASE_URL`` names first, checks the demo's error pages and static files too
+(``error_pages``), and prints the failures as JSON.
+"""
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+READ = "get"
+# The matrix's world → the demo's usernames.
+DEMO_USERS = {
+    "city": "city",
+    "leader": "leader",
+    "township_a": "township1",
+    "township_b": "township2",
+    "finance_a": "finance1",
+    "finance_b": "finance2",
+    "cadre_a1": "cadre1",
+    "cadre_a2": "cadre2",
+    "cadre_b1": "cadre3",
+    "insurer_a": "insurer1",
+    "insurer_b": "insurer2",
+}
+
+
+def demo_world():
+    from haimen_insurance.models import Area, User
+    from tests.conftest import World
+
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=DEMO_USERS.values()).select_related(
+            "area", "insurer"
+        )
+    }
+    world_users = {key: users[name] for key, name in DEMO_USERS.items()}
+    world = World(
+        city=Area.objects.get(kind=Area.Kind.CITY),
+        town_a=world_users["township_a"].area,
+        town_b=world_users["township_b"].area,
+        village_a1=world_users["cadre_a1"].area,
+        village_a2=world_users["cadre_a2"].area,
+        village_b1=world_users["cadre_b1"].area,
+        insurer_a=world_users["insurer_a"].insurer,
+        insurer_b=world_users["insurer_b"].insurer,
+    )
+    world.users = world_users
+    return world
+
+
+def _free_years(count: int) -> list[int]:
+    from enrollment.models import Campaign
+
+    taken = set(Campaign.objects.values_list("year", flat=True))
+    return [year for year in range(2012, 2030) if year not in taken][:count]
+
+
+@contextmanager
+def _matrix_builders(world):
+    """Point the matrix's campaign builders at campaigns made once here, in years the demo does
+    not use: one issued in townships A and B for the claim targets (their claims dated in its
+    cover), one open for every other target, and a fresh one being prepared on each call."""
+    from tests.claims import conftest as claim_builders
+    from tests.claims import routes as claim_routes
+    from tests.enrollment import conftest as builders
+
+    claims_year, open_year, prepared_year = _free_years(3)
+    original_campaign, original_claim = builders.build_campaign, claim_builders.report_claim
+    claims_campaign = original_campaign(claims_year)
+    # Born on a day of their own: these two stay, and the per-case targets' children are born
+    # on 2005-06-01 with IDs from counters of their own.
+    for village, name in ((world.village_a1, "甲村孩子"), (world.village_b1, "乙村孩子")):
+        builders.build_household(village, child_name=name, child_birth_date=date(2006, 2, 3))
+    claim_builders.issue_township(claims_campaign, world.town_a)
+    claim_builders.issue_township(claims_campaign, world.town_b)
+    opened_campaign = original_campaign(open_year)
+    incident = claims_campaign.coverage_start + timedelta(days=63)
+
+    def build_campaign(year=2013, *, opened=True, **overrides):
+        if opened:
+            return opened_campaign
+        return original_campaign(prepared_year, opened=False, **overrides)
+
+    def report_claim(who, **overrides):
+        return original_claim(who, **{"incident_date": incident, **overrides})
+
+    saved_issued = claim_routes._issued
+    builders.build_campaign, claim_builders.report_claim = build_campaign, report_claim
+    claim_routes._issued = lambda world: None
+    try:
+        yield
+    finally:
+        builders.build_campaign, claim_builders.report_claim = original_campaign, original_claim
+        claim_routes._issued = saved_issued
+
+
+def _cases():
+    from haimen_insurance.roles import Role
+    from tests.haimen_insurance.test_permission_matrix import ROWS
+
+    for name, row in ROWS.items():
+        if row.method != READ:
+            continue
+        for role in Role:
+            yield name, row, role
+
+
+def walk(client) -> list[str]:
+    """GET every page as every role, inside and outside scope; each case's targets are rolled
+    back after it. Returns one line per answer that differs from the matrix's."""
+    from django.db import transaction
+    from django.urls import reverse
+
+    from tests.permissions import ACTORS, CITY_WIDE
+
+    world = demo_world()
+    failures = []
+
+    def check(url, expected, who):
+        try:
+            status = client.get(url).status_code
+        except Exception as error:  # the test client re-raises what a 500 page hides
+            failures.append(f"{who} GET {url}: 500 ({type(error).__name__}: {error})")
+            return
+        if status != expected:
+            failures.append(f"{who} GET {url}: {status}, expected {expected!r}")
+
+    check(reverse("login"), 200, "anonymous")
+    with _matrix_builders(world):
+        for name, row, role in _cases():
+            with transaction.atomic():
+                inside = outside = {}
+                if row.target is not None:
+                    inside, outside = row.target(world, role)
+                client.force_login(world.user(ACTORS[role]))
+                allowed = role in row.allowed
+                who = f"{role.value} ({ACTORS[role]})"
+                check(reverse(name, kwargs=inside), row.ok if allowed else 403, who)
+                if row.target is not None and allowed and role not in CITY_WIDE:
+                    check(reverse(name, kwargs=outside), 404, f"{who}, outside")
+                transaction.set_rollback(True)
+    return failures
+
+
+def error_pages(client) -> list[str]:
+    """Under the demo settings (DEBUG off unless asked for): the Chinese error pages users see,
+    and the static files WhiteNoise serves all the same."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from haimen_insurance.models import User
+
+    failures = [] if not settings.DEBUG else ["DEBUG is on in the demo settings"]
+    client.force_login(User.objects.get(username="cadre1"))
+    for url, status, text in (
+        ("/no-such-page/", 404, "找不到您要的页面"),
+        (reverse("audit_list"), 403, "您没有权限进行此操作"),
+    ):
+        response = client.get(url)
+        if response.status_code != status or text not in response.text:
+            failures.append(f"GET {url}: {response.status_code}, not the Chinese {status} page")
+    response = Client().get("/static/css/app.css")
+    if response.status_code != 200:
+        failures.append(f"GET /static/css/app.css: {response.status_code}")
+    return failures
+
+
+def main() -> int:
+    """Migrate and seed the database of the environment's settings, then walk it."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed_demo", verbosity=0, stdout=sys.stderr)
+    setup_test_environment()  # the test client's host, and its record of templates
+    failures = walk(Client()) + error_pages(Client())
+    print(json.dumps(failures, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
