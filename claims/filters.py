@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from haimen_insurance.area_pickers import AreaChoiceFilter
 from haimen_insurance.models import Area
 
 from .models import Claim
@@ -11,7 +12,7 @@ from .models import Claim
 def _villages(request):
     if request is None:
         return Area.objects.none()
-    return Area.objects.for_user(request.user).villages().select_related("parent").order_by("code")
+    return Area.objects.for_user(request.user).villages()
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -22,9 +23,7 @@ class ClaimFilter(django_filters.FilterSet):
     benefit = django_filters.ChoiceFilter(
         label="保险责任", choices=Claim.Benefit.choices, empty_label="全部责任"
     )
-    village = django_filters.ModelChoiceFilter(
-        label="村（社区）", queryset=_villages, empty_label="全部村（社区）"
-    )
+    village = AreaChoiceFilter(label="村（社区）", queryset=_villages, empty_label="全部村（社区）")
     reported_from = django_filters.DateFilter(
         label="报案日期起", field_name="reported_at", lookup_expr="date__gte"
     )

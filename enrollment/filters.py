@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from haimen_insurance.area_pickers import AreaChoiceFilter
 from haimen_insurance.models import Area
 from haimen_insurance.roles import VILLAGE_ROLES
 
@@ -14,7 +15,7 @@ PAYER_CHOICES = [("village", "村集体"), ("employer", "企事业单位")]
 
 
 def _villages(request):
-    return Area.objects.for_user(request.user).villages().select_related("parent").order_by("code")
+    return Area.objects.for_user(request.user).villages()
 
 
 def _resident_id(value: str) -> str | None:
@@ -27,9 +28,7 @@ def _resident_id(value: str) -> str | None:
 
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名、身份证号或证号", method="search")
-    village = django_filters.ModelChoiceFilter(
-        label="村（社区）", queryset=_villages, empty_label="全部村（社区）"
-    )
+    village = AreaChoiceFilter(label="村（社区）", queryset=_villages, empty_label="全部村（社区）")
     status = django_filters.ChoiceFilter(
         label="状态", choices=Household.Status.choices, empty_label="全部状态"
     )
@@ -43,14 +42,8 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.request.user
-        if user.role in VILLAGE_ROLES:
+        if self.request.user.role in VILLAGE_ROLES:
             del self.filters["village"]  # a cadre's list is one village already
-        else:
-            city_wide = not user.area_id
-            self.form.fields["village"].label_from_instance = lambda area: (
-                f"{area.parent.name} / {area.name}" if city_wide else area.name
-            )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -2,6 +2,7 @@ import django_filters
 from django.apps import apps
 from django.db.models import Q
 
+from .area_pickers import AreaChoiceFilter
 from .audit import ACTION_LABELS
 from .models import Area, AuditEvent, User
 from .roles import Role
@@ -55,14 +56,14 @@ def _actors(request):
 def _areas(request):
     if request is None:
         return Area.objects.none()
-    return Area.objects.for_user(request.user).order_by("code")
+    return Area.objects.for_user(request.user)
 
 
 class AuditEventFilter(django_filters.FilterSet):
     """For auditors: who, where, what kind of object, which action, when."""
 
     actor = django_filters.ModelChoiceFilter(label="操作人", queryset=_actors, empty_label="全部")
-    area = django_filters.ModelChoiceFilter(
+    area = AreaChoiceFilter(
         label="区域（含下辖）", queryset=_areas, empty_label="全部", method="within"
     )
     object_type = django_filters.ChoiceFilter(

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from .area_pickers import AreaChoiceField, picker_areas
 from .models import Area, Insurer, User
 from .roles import Role
 from .text import INVISIBLE_MESSAGE, control_message, has_control_characters, is_invisible
@@ -53,7 +54,7 @@ class UserForm(forms.Form):
     full_name = TextField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    area = forms.ModelChoiceField(
+    area = AreaChoiceField(
         label="所属区域",
         queryset=Area.objects.none(),
         required=False,
@@ -68,11 +69,8 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, actor, editing: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = Area.objects.for_user(actor).exclude(kind=Area.Kind.CITY).select_related("parent")
-        self.fields["area"].queryset = areas.order_by("code")
-        self.fields["area"].label_from_instance = lambda area: (
-            f"{area.parent.name} / {area.name}" if area.is_village else area.name
-        )
+        areas = Area.objects.for_user(actor).exclude(kind=Area.Kind.CITY)
+        self.fields["area"].queryset = picker_areas(areas)
         self.fields["insurer"].queryset = Insurer.objects.for_user(actor)
         if editing is not None:
             self.fields["username"].disabled = True

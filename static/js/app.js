@@ -17,3 +17,30 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
+
+// A long area picker (a select marked data-hm-search: 「乡镇 / 村」 of some 300 villages) gets a
+// search box: Tom Select (static/vendor/tom-select). Short ones stay plain selects.
+(function () {
+  var LONG = 15;
+  function searchable(root) {
+    if (typeof TomSelect === "undefined") {
+      return;
+    }
+    root.querySelectorAll("select[data-hm-search]").forEach(function (select) {
+      if (select.tomselect || select.options.length <= LONG) {
+        return;
+      }
+      new TomSelect(select, {
+        allowEmptyOption: true,
+        maxOptions: null,
+        searchField: ["text"],
+        render: {
+          no_results: function () {
+            return '<div class="no-results">没有找到匹配的区域</div>';
+          }
+        }
+      });
+    });
+  }
+  searchable(document);
+})();

@@ -6,18 +6,39 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var axis = {
-    type: "category",
-    data: data.names,
-    axisLabel: { interval: 0, rotate: data.names.length > 8 ? 45 : 0 }
-  };
-  var grid = { left: 50, right: 70, top: 40, bottom: data.names.length > 8 ? 80 : 40 };
+  var SHORT = 5; // characters of a name kept on a narrow chart; the tooltip shows it in full
+
+  // The category axis for a chart ``width`` px wide. Wide: every name, level or at 45 degrees.
+  // Narrow (a phone): upright names, shortened, and ECharts leaves out any label that would
+  // overlap its neighbour (hideOverlap, interval "auto") instead of printing them on top of
+  // each other.
+  function axisFor(width) {
+    var room = (width - 100) / Math.max(data.names.length, 1);
+    var narrow = room < 18; // a 12 px label at 45 degrees needs some 17 px per category
+    var tilted = !narrow && data.names.length > 8;
+    return {
+      axis: {
+        type: "category",
+        data: data.names,
+        axisLabel: {
+          interval: narrow ? "auto" : 0,
+          rotate: narrow ? 90 : tilted ? 45 : 0,
+          hideOverlap: true,
+          formatter: function (name) {
+            return narrow && name.length > SHORT ? name.slice(0, SHORT - 1) + "…" : name;
+          }
+        }
+      },
+      grid: { left: 50, right: 70, top: 40, bottom: narrow ? 70 : tilted ? 80 : 40 }
+    };
+  }
 
   var coverage = echarts.init(document.getElementById("chart-coverage"));
+  var layout = axisFor(coverage.getWidth());
   coverage.setOption({
     tooltip: { trigger: "axis", valueFormatter: function (v) { return v.toFixed(2) + "%"; } },
-    grid: grid,
-    xAxis: axis,
+    grid: layout.grid,
+    xAxis: layout.axis,
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
     series: [{
       name: "投保率",
@@ -38,8 +59,8 @@
   money.setOption({
     tooltip: { trigger: "axis" },
     legend: { data: ["保费", "赔付"], top: 0 },
-    grid: grid,
-    xAxis: axis,
+    grid: axisFor(money.getWidth()).grid,
+    xAxis: axisFor(money.getWidth()).axis,
     yAxis: { type: "value" },
     series: [
       { name: "保费", type: "bar", data: data.premium, itemStyle: { color: "#1565c0" } },
@@ -48,7 +69,10 @@
   });
 
   window.addEventListener("resize", function () {
-    coverage.resize();
-    money.resize();
+    [coverage, money].forEach(function (chart) {
+      chart.resize();
+      var fitted = axisFor(chart.getWidth());
+      chart.setOption({ grid: fitted.grid, xAxis: fitted.axis });
+    });
   });
 })();

@@ -40,8 +40,9 @@ def _changes_argument(call: ast.Call):
 class Keys:
     """The keys an expression of changes can hold, read from the code."""
 
-    def __init__(self, functions: dict[str, ast.FunctionDef]):
+    def __init__(self, functions: dict[str, ast.FunctionDef], module: ast.Module | None = None):
         self.functions = functions
+        self.module = module
         self.unread: list[str] = []
 
     def of(self, node, scope: ast.AST) -> set:
@@ -86,6 +87,14 @@ class Keys:
             ]
             if assigned:
                 return set().union(*(self.of(value, scope) for value in assigned))
+            constants = [  # a module-level constant, such as ``ON_BEHALF``
+                n.value
+                for n in (self.module.body if self.module is not None else [])
+                if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+            ]
+            if constants:
+                return set().union(*(self.of(value, scope) for value in constants))
             if node.id == "changes":  # a helper's parameter (``_audit``, ``_event``)
                 return set()
         self.unread.append(ast.unparse(node))
@@ -127,7 +136,7 @@ def recorded_keys() -> tuple[dict[str, set[str]], list[str]]:
                     creates = name == "create" and ast.unparse(call.func).startswith("AuditEvent.")
                     if name not in AUDIT_CALLS and not creates:
                         continue
-                    reader = Keys(functions)
+                    reader = Keys(functions, tree)
                     where = f"{source.relative_to(ROOT)}:{call.lineno}"
                     for key in reader.of(_changes_argument(call), function):
                         if key is not FIELD_NAMES:
