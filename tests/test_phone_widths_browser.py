@@ -27,7 +27,11 @@ from tests.claims.conftest import claim_with_insurer, issue_township, report_cla
 from tests.enrollment import routes as enrollment_routes
 from tests.enrollment import routes_campaigns, routes_policies, routes_reports
 from tests.enrollment.conftest import build_campaign, build_household, build_reported_report
-from tests.haimen_insurance.test_permission_matrix import ROWS, with_campaign
+from tests.haimen_insurance.test_permission_matrix import (
+    ROWS,
+    a_township_with_campaign,
+    with_campaign,
+)
 from tests.permissions import ACTORS
 
 pytestmark = pytest.mark.browser
@@ -104,6 +108,7 @@ def _a_claim(world, role):
 INSTEAD = {
     enrollment_routes.a_household: _a_household,
     with_campaign: lambda world, role: ({}, None),
+    a_township_with_campaign: enrollment_routes.a_township,
     routes_campaigns.a_campaign: lambda world, role: (
         {"pk": Campaign.objects.get(year=2013).pk},
         None,

@@ -239,8 +239,9 @@ def test_one_whole_year_across_every_role(page, phone_page, live_server, world, 
     assert download.suggested_filename == "2013年度保单清单_海门镇.xlsx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    header, *lines = list(load_workbook(saved).active.iter_rows(values_only=True))
+    header, *lines, totals = list(load_workbook(saved).active.iter_rows(values_only=True))
     assert len(lines) == report.policies == 10
+    assert totals[0] == "合计" and "保单 10 份" in totals
     child_ids = {line[header.index("身份证号")] for line in lines}
     assert chen.child_id_number in child_ids
     page.get_by_role("button", name="按系统编号出具保单").click()

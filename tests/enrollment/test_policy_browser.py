@@ -113,10 +113,11 @@ def test_transfer_issue_search_and_certificate(browser, live_server, world, tmp_
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     sheet = load_workbook(saved).active
-    header, *data = list(sheet.iter_rows(values_only=True))
+    header, *data, totals = list(sheet.iter_rows(values_only=True))
     assert "身份证号" in header
     assert "保单号" in header
     assert len(data) == report.policies
+    assert totals[0] == "合计" and f"保单 {report.policies} 份" in totals
     id_columns = [i for i, name in enumerate(header) if name and name.endswith("身份证号")]
     first_ids = [line[header.index("身份证号")] for line in data]
     assert all(isinstance(value, str) and len(value) == 18 for value in first_ids), first_ids
