@@ -1,4 +1,5 @@
-"""Register files (登记文件): read an .xlsx or .csv of one-child certificates, row by row.
+"""Register files (登记文件): read an .xlsx, .xls, .ods or .csv of one-child certificates, one
+row at a time.
 
 The file has one header row with the canonical columns (any order; ``村(社区)`` with ASCII
 parentheses is the same column) and one household per row. Reading turns every cell into the
@@ -7,10 +8,17 @@ row number as Excel shows it, so a township officer can fix the whole file in on
 need the database (the village exists and is in scope, the child is not on another certificate)
 are the import service's (``enrollment.services.register_import``).
 
-An .xlsx is read with openpyxl in read-only mode, one row of plain values at a time, so a
-100,000-row file never holds cell objects in memory. Before any reading, the file is held to the
-upload limits (``haimen_insurance.uploads``: rows, columns, unpacked size), so a file past them
-is one clear error within seconds instead of minutes of work and gigabytes of memory. A cell with
+A workbook (.xlsx, .xls of Excel 97–2003, .ods of LibreOffice and WPS) is read with
+python-calamine (Rust), which hands out typed values: text, numbers (float, or int from an
+.xls), bool, dates and datetimes for date cells, times. The row checks take them as they are: a
+number where an ID belongs is refused as Excel's damage, an integral number where a date belongs
+is read as digits (20100501), a date cell is a date. Calamine holds the first sheet's cells in
+memory (compactly, in Rust) and hands out one row of values at a time; cells before the first
+one used are handed out as empty, so row numbers and column letters are Excel's. A .csv is
+read with the standard library (UTF-8 with or without a BOM, else GB18030). Before any reading,
+the file is held to the upload limits (``haimen_insurance.uploads``: rows, columns, unpacked
+size), so a file past them is one clear error within seconds instead of minutes of work and
+gigabytes of memory. A cell with
 a control character (NUL and the like), or a name made only of invisible characters, is an error
 of its row and column; the reason names the character and never shows it.
 """
@@ -21,16 +29,13 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, PasswordError, load_workbook
 
 from haimen_insurance import uploads
 from haimen_insurance.text import (
@@ -226,7 +231,8 @@ def read_register(
     today: date,
     progress: Callable[[int], object] | None = None,
 ) -> RegisterFile:
-    """Read a register file (.xlsx or .csv, as bytes) into rows, errors and notices."""
+    """Read a register file (.xlsx, .xls, .ods or .csv, as bytes) into rows, errors and
+    notices."""
     result = RegisterFile()
     try:
         _read_rows(spreadsheet_rows(content, filename), result, today=today, progress=progress)
@@ -237,10 +243,11 @@ def read_register(
 
 
 def spreadsheet_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, tuple]]:
-    """(row number as Excel shows it, values) of an .xlsx or .csv file; raises
+    """(row number as Excel shows it, values) of an .xlsx, .xls, .ods or .csv file; raises
     ``UnreadableFile`` with a Chinese message when the file cannot be read or is past the upload
     limits (``haimen_insurance.uploads``), which are checked before any row is read."""
-    rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+    kind = file_kind(content, filename)
+    rows = _csv_rows(content) if kind == "csv" else _workbook_rows(content, kind)
     return _within_row_limit(rows)
 
 
@@ -264,46 +271,94 @@ def normalise_header(value) -> str:
 _CANONICAL = {normalise_header(header): header for header in HEADERS}
 
 
-# Reading the two formats --------------------------------------------------------------------
+# Reading the formats -------------------------------------------------------------------------
+
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and an encrypted .xlsx)
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+# An encrypted .xlsx is an OLE2 file with this stream (its name in UTF-16).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+OPEN_MESSAGE = (
+    "无法打开这个 Excel 文件，请确认它是 .xlsx、.xls 或 .ods 格式"
+    "（用 Excel、WPS 或 LibreOffice 保存）"
+)
+PASSWORD_MESSAGE = "文件设置了密码，请在 Excel 中取消密码后重新保存上传。"
 
 
-def _is_xlsx(content: bytes, filename: str) -> bool:
+def file_kind(content: bytes, filename: str = "") -> str:
+    """ "xlsx", "xls", "ods" or "csv": a file named .csv is CSV; otherwise what the bytes say
+    (an .xls saved under the name .xlsx is still read), then the name; anything else is CSV."""
     name = filename.lower()
     if name.endswith(".csv"):
-        return False
-    return name.endswith(".xlsx") or content[:2] == b"PK"
+        return "csv"
+    if content.startswith(OLE2_SIGNATURE):
+        return "xls"
+    if content[:2] == b"PK":
+        # An OpenDocument zip names its type in its first member, stored uncompressed.
+        return "ods" if _ODS_MIMETYPE in content[30:120] or name.endswith(".ods") else "xlsx"
+    for kind in ("xlsx", "xls", "ods"):
+        if name.endswith(f".{kind}"):
+            return kind
+    return "csv"
 
 
-# What openpyxl raises for a file that is not a readable .xlsx.
-_BROKEN_XLSX = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    ParseError,
-    KeyError,
-    OSError,
-    ValueError,
-    IndexError,
-)
+def _is_panic(error: BaseException) -> bool:
+    """A Rust panic inside the reader (pyo3's PanicException derives from BaseException)."""
+    return type(error).__name__ == "PanicException"
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+def _open_sheet(content: bytes):
+    """The first sheet of a workbook, read by calamine (which reads the whole sheet here)."""
     try:
-        uploads.check_zip(content)
+        workbook = load_workbook(io.BytesIO(content))
+    except PasswordError as error:
+        raise UnreadableFile(PASSWORD_MESSAGE) from error
+    except (CalamineError, ValueError, TypeError, OSError, IndexError) as error:
+        raise UnreadableFile(OPEN_MESSAGE) from error
+    except BaseException as error:
+        if _is_panic(error):
+            raise UnreadableFile(OPEN_MESSAGE) from None
+        raise
+    try:
+        return workbook.get_sheet_by_index(0)
+    except PasswordError as error:
+        raise UnreadableFile(PASSWORD_MESSAGE) from error
+    except (CalamineError, ValueError, TypeError, OSError, IndexError) as error:
+        raise UnreadableFile(OPEN_MESSAGE) from error
+    except BaseException as error:
+        if _is_panic(error):
+            raise UnreadableFile(OPEN_MESSAGE) from None
+        raise
+    finally:
+        workbook.close()  # the sheet keeps its own cells
+
+
+def _workbook_rows(content: bytes, kind: str) -> Iterator[tuple[int, tuple]]:
+    try:
+        if kind == "xls":
+            uploads.check_xls(content)
+        else:
+            uploads.check_zip(content)
     except uploads.SpreadsheetRefused as error:
         raise UnreadableFile(str(error)) from error
+    if kind == "xls" and _ENCRYPTED_PACKAGE in content:
+        raise UnreadableFile(PASSWORD_MESSAGE)
+    sheet = _open_sheet(content)
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
+        return  # an empty sheet (calamine cannot iterate one)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except _BROKEN_XLSX as error:
-        raise UnreadableFile(
-            "无法打开这个 Excel 文件，请确认它是 .xlsx 格式（Excel 2007 及以后版本保存）"
-        ) from error
+        uploads.check_sheet(rows=end[0] + 1, columns=end[1] + 1)
+    except uploads.SpreadsheetRefused as error:
+        raise UnreadableFile(str(error)) from error
+    # Calamine hands out the rows from the first (empty ones above the used area included) but
+    # the columns from the first used one: pad them, so a value's index is its Excel column.
+    padding = (None,) * start[1]
     try:
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except _BROKEN_XLSX as error:
+        for line, values in enumerate(sheet.iter_rows(), start=1):
+            yield line, (*padding, *values)
+    except (CalamineError, ValueError, TypeError) as error:
         raise UnreadableFile("Excel 文件已损坏，读到一半无法继续，请重新保存后上传") from error
-    finally:
-        workbook.close()
 
 
 def _decode(content: bytes) -> str:
@@ -481,6 +536,8 @@ def _date(value) -> date:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return _date_from_text(str(value))
+    if isinstance(value, float) and value.is_integer():  # 20100501 typed as a number
+        return _date_from_text(str(int(value)))
     if isinstance(value, str):
         return _date_from_text(value.strip())
     raise ValueError(value)

@@ -20,9 +20,18 @@ standard library only, whatever reader comes after:
 - a CSV file's lines are counted on its bytes (its records exactly, with the csv module, when
   the lines alone exceed the limit and a quoted cell may span lines).
 
-Every refusal is ``SpreadsheetRefused`` with a Chinese message that names the limit. The .ods
-format keeps its rows in content.xml as ``table:table-row`` elements with a repeat count; its
-row count is to be added here when that format is accepted.
+- an .ods keeps its rows in content.xml as ``table:table-row`` elements with a repeat count
+  (``table:number-rows-repeated``) and its cells with one (``table:number-columns-repeated``):
+  each table's rows are added up with their repeats, as the reader will hand them out (empty
+  rows at the end of a table, which LibreOffice writes a million at a time, are not rows the
+  reader keeps), and the last cell with something in it must be within ``MAX_COLUMNS``;
+- an .xls (Excel 97–2003) is not a zip but an OLE2 compound file, which the standard library
+  cannot open: it is held to ``MAX_XLS_BYTES`` before reading (the format itself stops at
+  65,536 rows and 256 columns), and its sheet's dimensions, once the reader has opened it and
+  before any row is handed out, to the row and column limits (``check_sheet``), as are those
+  of every format the reader opens.
+
+Every refusal is ``SpreadsheetRefused`` with a Chinese message that names the limit.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ MAX_RATIO = 100  # unpacked / packed; spreadsheets compress 5 to 20 times, zip b
 RATIO_FLOOR = 1024 * 1024  # members smaller than this are not held to the ratio
 MAX_SHARED_STRINGS = 5_000_000  # distinct texts of a workbook; 16 per row at most in a register
 MAX_MEMBERS = 1000
+MAX_XLS_BYTES = 40 * 1024 * 1024  # an .xls of 65,536 register rows is about 15 MB
 
 CHUNK = 1024 * 1024
 _MAX_TAG = 4 * CHUNK  # no tag or text of a real spreadsheet comes near this
@@ -72,7 +82,8 @@ def _megabytes(size: int) -> str:
 
 
 def check_zip(content: bytes) -> None:
-    """Refuse a zip container (an .xlsx) that unpacks out of proportion or holds too many rows.
+    """Refuse a zip container (an .xlsx or .ods) that unpacks out of proportion or holds too
+    many rows.
 
     A file that is not a zip at all passes: the reader then says it cannot open it."""
     try:
@@ -148,6 +159,7 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, counts: _Counts) ->
                 pass
             return
         scanner = _Scanner(counts)
+        tables = _OdsScanner()
         tail = head
         while chunk := stream.read(CHUNK):
             buffer = tail + chunk
@@ -158,8 +170,11 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, counts: _Counts) ->
                 tail = buffer
                 continue
             scanner(buffer[:cut])  # every tag in it is whole, up to the end of its attributes
+            tables(buffer[:cut])
             tail = buffer[cut:]
         scanner(tail)
+        tables(tail)
+        tables.finish()
 
 
 def _is_xml(head: bytes) -> bool:
@@ -241,6 +256,121 @@ class _Scanner:
                 raise SpreadsheetRefused(COLUMNS_MESSAGE)
             if max(int(first_row or 0), int(last_row or 0)) > self.limit:
                 raise too_many_rows()
+
+
+# OpenDocument tables (.ods) ---------------------------------------------------------------
+
+# Where a table or a row starts: the pieces between them are whole rows.
+_ODS_MARK = re.compile(rb"<table:table(?:-row)?(?=[\s/>])")
+_ODS_ROW_END = b"</table:table-row>"
+_ODS_ROWS_REPEATED = re.compile(rb"table:number-rows-repeated\s*=\s*[\"']\s*(\d{1,12})")
+_ODS_COLUMNS_REPEATED = re.compile(rb"table:number-columns-repeated\s*=\s*[\"']\s*(\d{1,12})")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])([^<>]*?)(/?)>")
+
+
+def _ods_filled(part: bytes) -> bool:
+    """Whether a row or cell has something in it: a typed value, or text."""
+    return b"office:value-type" in part or b"<text:" in part
+
+
+class _OdsScanner:
+    """Counts the rows of each table of an OpenDocument part, with their repeats, a chunk at
+    a time; raises as soon as a limit is passed. Parts without tables pass through untouched.
+
+    Empty rows are held back until a row with something in it follows them, because the reader
+    drops the empty rows at the end of a table and keeps those in between."""
+
+    def __init__(self):
+        self.limit = max_rows()
+        self.rows = 0  # rows up to the last one with something in it, in the current table
+        self.empty = 0  # empty rows after that
+        self.tail = b""
+
+    def __call__(self, chunk: bytes) -> None:
+        buffer = self.tail + chunk
+        if b"<table:table" not in buffer:
+            self.tail = b""
+            return
+        marks = [match.start() for match in _ODS_MARK.finditer(buffer)]
+        if not marks:  # a mark may be cut at the end of the chunk
+            self.tail = buffer[-len(b"<table:table-row ") :]
+            return
+        for start, end in zip(marks, marks[1:], strict=False):
+            self._piece(buffer[start:end])
+        self.tail = buffer[marks[-1] :]  # the last piece may go on in the next chunk
+        if len(self.tail) > _MAX_TAG:
+            raise SpreadsheetRefused(DAMAGED_MESSAGE)
+
+    def finish(self) -> None:
+        if self.tail.startswith(b"<table:table"):
+            self._piece(self.tail)
+        self.tail = b""
+
+    def _piece(self, piece: bytes) -> None:
+        if not piece.startswith(b"<table:table-row"):  # a new table
+            self.rows = self.empty = 0
+            return
+        tag_end = piece.find(b">")
+        tag = piece[: tag_end + 1]
+        repeated = _ODS_ROWS_REPEATED.search(tag)
+        count = int(repeated[1]) if repeated else 1
+        if tag.endswith(b"/>"):
+            self.empty += count
+            return
+        end = piece.find(_ODS_ROW_END)
+        row = piece[tag_end + 1 : end if end >= 0 else len(piece)]
+        if not _ods_filled(row):
+            self.empty += count
+            return
+        self.rows += self.empty + count
+        self.empty = 0
+        if self.rows > self.limit:
+            raise too_many_rows()
+        self._columns(row)
+
+    def _columns(self, row: bytes) -> None:
+        cells = row.count(b"<table:table-cell") + row.count(b"<table:covered-table-cell")
+        repeats = [int(number) for number in _ODS_COLUMNS_REPEATED.findall(row)]
+        if cells - len(repeats) + sum(repeats) <= MAX_COLUMNS:
+            return  # even if every cell were filled
+        # Count exactly: where the last cell with something in it ends.
+        matches = list(_ODS_CELL.finditer(row))
+        column = last = 0
+        for position, match in enumerate(matches):
+            repeated = _ODS_COLUMNS_REPEATED.search(match[1])
+            column += int(repeated[1]) if repeated else 1
+            if match[2]:  # <table:table-cell .../>: only its attributes can hold a value
+                filled = b"office:value-type" in match[1]
+            else:
+                following = matches[position + 1].start() if position + 1 < len(matches) else None
+                filled = _ods_filled(row[match.start() : following])
+            if filled:
+                last = column
+                if last > MAX_COLUMNS:
+                    raise SpreadsheetRefused(COLUMNS_MESSAGE)
+
+
+# Any format, once the reader has opened it ------------------------------------------------
+
+
+def check_xls(content: bytes) -> None:
+    """Refuse an .xls past ``MAX_XLS_BYTES`` (what it unpacks to cannot be seen beforehand
+    without the reader; the format stops at 65,536 rows)."""
+    if len(content) > MAX_XLS_BYTES:
+        raise SpreadsheetRefused(
+            f"文件有 {_megabytes(len(content))}，"
+            f"超过 .xls 文件 {_megabytes(MAX_XLS_BYTES)} 的上限，"
+            "请在 Excel 中另存为 .xlsx 后上传。"
+        )
+
+
+def check_sheet(*, rows: int, columns: int) -> None:
+    """Refuse a sheet the reader has opened whose extent (the last row and column with
+    something in them) is past the row or column limit, before any row is handed out."""
+    if rows > max_rows():
+        raise too_many_rows()
+    if columns > MAX_COLUMNS:
+        raise SpreadsheetRefused(COLUMNS_MESSAGE)
 
 
 # CSV ---------------------------------------------------------------------------------------

@@ -1,18 +1,21 @@
-"""The register file upload: .xlsx or .csv, at most 20 MB."""
+"""The register file upload: .xlsx, .xls, .ods or .csv, at most 20 MB."""
 
 from pathlib import Path
 
 from django import forms
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 
 class RegisterUploadForm(forms.Form):
     file = forms.FileField(
         label="登记文件",
-        help_text="Excel（.xlsx）或 CSV 文件，不超过 20 MB。请使用下方的模板，第一行为列名。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=(
+            "Excel（.xlsx 或旧版 .xls）、WPS / LibreOffice（.ods）或 CSV 文件，不超过 20 MB。"
+            "请使用下方的模板，第一行为列名。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_SUFFIXES)}),
         error_messages={
             "required": "请选择要上传的登记文件。",
             "empty": "上传的文件是空的。",
@@ -23,12 +26,8 @@ class RegisterUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
-        if suffix == ".xls":
-            raise forms.ValidationError(
-                "不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 后上传。"
-            )
         if suffix not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("只能上传 .xlsx 或 .csv 文件。")
+            raise forms.ValidationError("只能上传 .xlsx、.xls、.ods 或 .csv 文件。")
         if upload.size > MAX_UPLOAD_BYTES:
             size = upload.size / 1024 / 1024
             raise forms.ValidationError(f"文件太大（{size:.1f} MB），不能超过 20 MB。")

@@ -8,6 +8,7 @@ from haimen_insurance.forms import TextField, yuan_field
 from .campaigns import date_field
 
 MAX_NUMBERS_FILE = 20 * 1024 * 1024
+NUMBERS_FILE_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 
 def _text_field(label: str, max_length: int, **kwargs) -> forms.CharField:
@@ -46,10 +47,10 @@ class TransferForm(forms.Form):
 
 class PolicyNumbersForm(forms.Form):
     file = forms.FileField(
-        label="保单号文件（.xlsx 或 .csv）",
+        label="保单号文件（.xlsx、.xls、.ods 或 .csv）",
         error_messages={"required": "请选择保单号文件。", "empty": "文件是空的。"},
         help_text="可直接在下载的保单清单中填写「保单号」列后上传；须有「证号」「险种」「保单号」三列。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(NUMBERS_FILE_SUFFIXES)}),
     )
     confirm = forms.BooleanField(
         label="我已核对：按此文件出具保单，出具后不能修改",
@@ -59,8 +60,8 @@ class PolicyNumbersForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("只接受 .xlsx 或 .csv 文件。")
+        if not name.endswith(NUMBERS_FILE_SUFFIXES):
+            raise forms.ValidationError("只接受 .xlsx、.xls、.ods 或 .csv 文件。")
         if upload.size > MAX_NUMBERS_FILE:
             raise forms.ValidationError("文件超过 20 MB，请分乡镇上传。")
         return upload

@@ -528,8 +528,8 @@ def test_the_upload_form_refuses_other_files(world, client_for):
     url = reverse("enrollment:register_import")
 
     for name, message in [
-        ("登记.xls", "不支持旧版 Excel（.xls）文件"),
-        ("登记.txt", "只能上传 .xlsx 或 .csv 文件。"),
+        ("登记.txt", "只能上传 .xlsx、.xls、.ods 或 .csv 文件。"),
+        ("登记.xlsb", "只能上传 .xlsx、.xls、.ods 或 .csv 文件。"),
     ]:
         response = client.post(url, {"file": SimpleUploadedFile(name, b"data")})
         assert response.status_code == 200

@@ -35,7 +35,7 @@ def limit_50(monkeypatch):
 
 @pytest.fixture
 def no_reader(monkeypatch):
-    """openpyxl must not be reached: the guard refuses the file first."""
+    """The spreadsheet reader (calamine) must not be reached: the guard refuses the file first."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("the spreadsheet reader was called")

@@ -12,13 +12,15 @@ from enrollment.services.register_import import register_import_apply, register_
 
 class Command(BaseCommand):
     help = (
-        "导入独生子女证登记文件（.xlsx 或 .csv，列名见系统中的导入模板）。"
+        "导入独生子女证登记文件（.xlsx、.xls、.ods 或 .csv，列名见系统中的导入模板）。"
         "逐行检查并报告每个错误（行号、列、原因）；只要有一行有错误就不写入任何数据。"
         "证号已登记的按证号更新，不会重复登记。以市级权限运行。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="登记文件的路径（.xlsx 或 .csv）。")
+        parser.add_argument(
+            "file", metavar="FILE", help="登记文件的路径（.xlsx、.xls、.ods 或 .csv）。"
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
