@@ -10,6 +10,7 @@ from enrollment.models import InsuredPerson, Policy
 from . import services
 from .documents import checklist
 from .models import Claim
+from .selectors import cap_line, suggested_amount
 
 # (relation, benefit, when, amount claimed, medical expenses, disability grade, where it ends).
 # ``when`` places the incident: a share of the way through last year's cover for claims that are
@@ -150,8 +151,6 @@ def _carry(claim: Claim, end: str, reporter, insurer_user, days: dict) -> None:
                 text="该费用已由新农合全额报销，本险种不再重复赔付。",
             )
             return
-        from .selectors import cap_line, suggested_amount
-
         claim.refresh_from_db()
         amount = suggested_amount(claim, cap_line(claim))
         services.claim_approve(actor=insurer_user, claim=claim, amount=amount)

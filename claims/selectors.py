@@ -2,9 +2,10 @@
 claims register."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from haimen_insurance.money import format_yuan
@@ -115,8 +116,6 @@ def suggested_amount(claim: Claim, line: CapLine) -> Decimal:
 def service_due_date(claim: Claim, received_on, *, escalated: bool = False):
     """Same day for a claim of at most 1,000 yuan with complete documents, 7 days for an ordinary
     one, 15 days once escalated — counted from the day the insurer received it."""
-    from datetime import timedelta
-
     if escalated:
         return received_on + timedelta(days=ESCALATED_DAYS)
     if claim.amount_claimed <= SAME_DAY_LIMIT:
@@ -169,8 +168,6 @@ class BenefitSummary:
 def claims_summary(*, campaign, user) -> list[BenefitSummary]:
     """Per benefit, then in total: claims, amounts claimed, approved and paid, and how many of
     the settled claims met the service standard. One query."""
-    from django.db.models import Count
-
     settled = Q(settled_on__isnull=False)
     rows = {
         row["benefit"]: row

@@ -8,8 +8,21 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .models import Household
+from .models import Household, Roster
 from .resident_ids import check_character
+from .selectors.rosters import roster_households
+from .services.assessment import assessment_rules_default
+from .services.campaigns import campaign_create, campaign_open
+from .services.policies import policies_issue, report_insurer, transfer_record
+from .services.rosters import (
+    entry_decide,
+    roster_approve,
+    roster_enrol_all,
+    roster_return,
+    roster_submit,
+    township_report_draft,
+    township_report_submit,
+)
 
 SURNAMES = (
     "张王李赵刘陈杨黄周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢"
@@ -172,8 +185,6 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
 
     ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
     """
-    from .services.assessment import assessment_rules_default
-
     rng = random.Random(seed)
     last_year, this_year = demo_years(today)
     last = _open_campaign(
@@ -212,8 +223,6 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
 
 
 def _open_campaign(year: int, *, deadlines: tuple, opened: datetime):
-    from .services.campaigns import campaign_create, campaign_open
-
     verification, mobilisation, implementation, review = deadlines
     with demo_clock(opened):
         campaign = campaign_create(
@@ -232,8 +241,6 @@ def _open_campaign(year: int, *, deadlines: tuple, opened: datetime):
 
 
 def _rosters_of(campaign, township):
-    from .models import Roster
-
     return list(
         Roster.objects.filter(campaign=campaign, village__parent=township)
         .select_related("campaign", "village")
@@ -243,9 +250,6 @@ def _rosters_of(campaign, township):
 
 def _fill(roster, rng, actor=None, *, share=1.0):
     """Decline a few eligible families with a reason, enrol the rest (or only ``share``)."""
-    from .selectors.rosters import roster_households
-    from .services.rosters import entry_decide, roster_enrol_all
-
     households = [
         household
         for household in roster_households(roster)
@@ -268,14 +272,6 @@ def _report_fund_issue(
 ):
     """Every roster of ``township`` filled and approved on ``filled``, the township reported on
     ``reported``, funded the next day and its policies issued the day after."""
-    from .services.policies import policies_issue, report_insurer, transfer_record
-    from .services.rosters import (
-        roster_approve,
-        roster_submit,
-        township_report_draft,
-        township_report_submit,
-    )
-
     with demo_clock(at(filled)):
         for roster in _rosters_of(campaign, township):
             _fill(roster, rng)
@@ -307,8 +303,6 @@ def _report_fund_issue(
 
 
 def _this_year_rosters(campaign, users, townships, rng, today):
-    from .services.rosters import roster_approve, roster_return, roster_submit
-
     first, second, third, fourth, *_ = townships
     officer = users["township1"]
     with demo_clock(at(today - timedelta(days=4))):

@@ -3,7 +3,8 @@
 from django.apps import apps
 from django.utils import timezone
 
-from .audit import action_label, readable_changes
+from .audit import readable_changes
+from .audit_labels import action_label
 from .xlsx import TEXT, Column, XlsxWriter
 
 AUDIT_COLUMNS = [

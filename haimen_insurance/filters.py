@@ -3,7 +3,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from .area_pickers import AreaChoiceFilter
-from .audit import ACTION_LABELS
+from .audit_labels import ACTION_LABELS
 from .models import Area, AuditEvent, User
 from .roles import Role
 

@@ -6,7 +6,15 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .roles import CITY_ROLES, INSURER_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
+from .audit_labels import action_label
+from .roles import (
+    CITY_ROLES,
+    FULL_ID_ROLES,
+    INSURER_ROLES,
+    TOWNSHIP_ROLES,
+    VILLAGE_ROLES,
+    Role,
+)
 
 
 def area_scope(user, *, village: str | None = None, township: str | None = None) -> Q:
@@ -252,8 +260,6 @@ class User(AbstractUser):
 
     @property
     def sees_full_ids(self):
-        from .roles import FULL_ID_ROLES
-
         return self.role in FULL_ID_ROLES
 
 
@@ -309,6 +315,4 @@ class AuditEvent(models.Model):
         raise PermissionDenied("审计记录不可删除。")
 
     def get_action_label(self):
-        from .audit import action_label
-
         return action_label(self.action)

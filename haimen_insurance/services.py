@@ -1,5 +1,6 @@
 """Every write to users: create, update, deactivate, activate, reset the password."""
 
+import csv
 import secrets
 
 from django.contrib.auth.models import Group
@@ -173,8 +174,6 @@ def areas_load_csv(*, path) -> dict[str, int]:
 
     Parents come before children in the file. Returns counts of created and updated areas.
     """
-    import csv
-
     counts = {"created": 0, "updated": 0}
     by_code = {area.code: area for area in Area.objects.all()}
     with open(path, encoding="utf-8-sig", newline="") as handle:

@@ -1,7 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
-from .audit import action_label, readable_changes
+from .audit import readable_changes
+from .audit_labels import action_label
 from .models import Area, AuditEvent, User
 
 

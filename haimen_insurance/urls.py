@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import views, views_dashboard
+from . import views
 from .forms import LoginForm
 
 admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
@@ -31,7 +31,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("areas/", views.AreaListView.as_view(), name="area_list"),
     path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
     path("users/", views.UserListView.as_view(), name="user_list"),
@@ -55,24 +54,9 @@ urlpatterns = [
     ),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("audit/export.xlsx", views.AuditExportView.as_view(), name="audit_export"),
-    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
-    path(
-        "dashboard/townships/<int:pk>/",
-        views_dashboard.TownshipDashboardView.as_view(),
-        name="dashboard_township",
-    ),
-    path("assessment/", views_dashboard.AssessmentView.as_view(), name="assessment"),
-    path(
-        "assessment/review.xlsx", views_dashboard.AssessmentXlsxView.as_view(), name="review_xlsx"
-    ),
-    path("assessment/review.pdf", views_dashboard.ReviewPdfView.as_view(), name="review_pdf"),
-    path(
-        "dashboard/townships/<int:pk>/review/",
-        views_dashboard.TownshipReviewView.as_view(),
-        name="township_review",
-    ),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
+    path("", include("oversight.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (claim scans) are never served from MEDIA_URL, not even by the demo server:

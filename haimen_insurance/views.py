@@ -3,13 +3,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -18,14 +17,12 @@ from .audit import audit_download
 from .exports import audit_workbook
 from .filters import AreaFilter, AuditEventFilter, UserFilter
 from .forms import UserForm
-from .models import Area, AuditEvent, Insurer, User
-from .roles import Role
+from .models import Area, AuditEvent, User
 from .tables import AreaTable, AuditEventTable, UserTable
-from .todo import TodoList, todo_list
 
 
 def home(request):
-    return redirect("workbench")
+    return redirect("workbench")  # the workbench is the roof's (oversight)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -38,95 +35,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )
         update_session_auth_hash(self.request, user)
         return redirect(self.get_success_url())
-
-
-def campaign_progress(user, todo: TodoList) -> dict:
-    """The current campaign as this user's workbench shows it: the cadre's roster with its
-    figures; for everyone else the rosters in scope counted by status, and township reports
-    (finance and insurer: those of every open year, from ``todo``)."""
-    from enrollment.models import Campaign, Roster, TownshipReport
-    from enrollment.models.campaigns import sees_campaigns_being_prepared
-    from enrollment.selectors.campaigns import current_campaign
-    from enrollment.selectors.rosters import village_figures
-
-    campaign = current_campaign()
-    # The city also sees the years being prepared, which nobody works in until opened.
-    prepared = []
-    if sees_campaigns_being_prepared(user):
-        prepared = list(Campaign.objects.filter(status=Campaign.Status.PREPARING).order_by("-year"))
-    if campaign is None:
-        return {"campaign": None, "prepared": prepared}
-    rosters = Roster.objects.for_user(user).filter(campaign=campaign)
-    progress = {"campaign": campaign, "prepared": prepared}
-    if user.role == Role.VILLAGE_CADRE:
-        roster = rosters.select_related("campaign").first()
-        progress["roster"] = roster
-        if roster is not None:
-            progress["figures"] = village_figures(roster)
-        return progress
-    counts = dict(rosters.order_by().values_list("status").annotate(n=Count("pk")))
-    progress["roster_counts"] = [
-        (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
-    ]
-    progress["roster_total"] = sum(counts.values())
-    if user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF):
-        # Their reports of every open year (newest first), from the to-do list.
-        progress["reports"] = todo.reports
-        progress["reported_townships"] = len(todo.reports)
-        progress["waiting"] = todo.waiting
-    else:
-        progress["reported_townships"] = (
-            TownshipReport.objects.for_user(user)
-            .filter(campaign=campaign)
-            .exclude(status=TownshipReport.Status.DRAFTED)
-            .count()
-        )
-    return progress
-
-
-def claim_counts(user) -> dict:
-    """Open claims in the user's scope; for an insurer, its queue and how much of it is overdue."""
-    from claims.models import Claim
-    from claims.selectors import OPEN_FOR_INSURER, SETTLED
-
-    claims = Claim.objects.for_user(user)
-    today = timezone.localdate()
-    counts = claims.aggregate(
-        open=Count("pk", filter=~Q(status__in=SETTLED)),
-        queue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER[:2], due_date__lt=today)),
-    )
-    return {"claims_" + key: value for key, value in counts.items()}
-
-
-class WorkbenchView(TemplateView):
-    """Each role lands here after login and sees its own workbench."""
-
-    def get_template_names(self):
-        role = self.request.user.role or "none"
-        return [f"haimen_insurance/workbench/{role}.html", "haimen_insurance/workbench/none.html"]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        areas = Area.objects.for_user(user)
-        context["area_counts"] = areas.aggregate(
-            townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
-            villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
-        )
-        if user.role == Role.CITY_OFFICER:
-            context["user_count"] = User.objects.for_user(user).filter(is_active=True).count()
-            context["insurers"] = Insurer.objects.for_user(user).annotate(
-                township_count=Count("townships")
-            )
-        if user.role == Role.INSURER_STAFF:
-            context["townships"] = areas.townships()
-        todo = todo_list(user)
-        context["todo"] = todo
-        context.update(campaign_progress(user, todo))
-        if user.has_perm("claims.view_claim"):
-            context.update(claim_counts(user))
-        return context
 
 
 class AreaListView(PermissionRequiredMixin, SingleTableMixin, FilterView):

@@ -332,7 +332,7 @@ def profile_python(client, url: str) -> None:
 
 def check_figures(campaign, user, expected: dict) -> None:
     """The dashboard's totals agree with what was generated."""
-    from haimen_insurance.dashboard import dashboard
+    from oversight.dashboard import dashboard
 
     total = dashboard(campaign=campaign, user=user).total
     found = {

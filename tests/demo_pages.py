@@ -9,7 +9,7 @@ campaigns of years the demo does not use, so they never collide with the demo's 
 targets take the demo's current campaign as it is.
 
 Run in-process by the PostgreSQL test, and as ``python -m tests.demo_pages`` on SQLite (the
-demo's database) by ``tests/haimen_insurance/test_seed_demo.py``: that form migrates and seeds
+demo's database) by ``tests/oversight/test_seed_demo.py``: that form migrates and seeds
 the database ``DATABASE_URL`` names first, checks the demo's error pages and static files too
 (``error_pages``), and prints the failures as JSON.
 """

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("haimen_insurance", "enrollment", "claims")
+APPS = ("haimen_insurance", "enrollment", "claims", "oversight")
 # `x.status = ...`, `x.status, x.other = ...`, `.update(status=...)`, `.create(status=...)`
 WRITE = re.compile(
     r"\.status(\s*,\s*[\w.]+)*\s*=(?!=)|\.(update|create|update_or_create|get_or_create)\([^)]*\bstatus="

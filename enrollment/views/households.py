@@ -12,7 +12,6 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from claims.models import Claim
 from haimen_insurance.audit import readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.roles import TOWNSHIP_ROLES, VILLAGE_ROLES
@@ -92,12 +91,7 @@ class HouseholdDetailView(PermissionRequiredMixin, DetailView):
             .select_related("campaign", "product")
             .order_by("-campaign__year", "product__code")
         )
-        context["claims"] = (
-            Claim.objects.for_user(user)
-            .filter(policy__household=household)
-            .select_related("person")
-            .order_by("-reported_at")
-        )
+        # The household's claims are listed by claims' template tag (``household_claims``).
         return context
 
 

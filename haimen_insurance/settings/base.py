@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "haimen_insurance",
     "enrollment",
     "claims",
+    "oversight",
 ]
 
 MIDDLEWARE = [

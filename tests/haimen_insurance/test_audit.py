@@ -69,11 +69,11 @@ def test_every_action_the_services_record_reads_in_chinese():
     import re
     from pathlib import Path
 
-    from haimen_insurance.audit import ACTION_LABELS
+    from haimen_insurance.audit_labels import ACTION_LABELS
 
     root = Path(__file__).resolve().parents[2]
     recorded = set()
-    for app in ("haimen_insurance", "enrollment", "claims"):
+    for app in ("haimen_insurance", "enrollment", "claims", "oversight"):
         for source in (root / app).rglob("*.py"):
             recorded.update(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
     assert "roster.submit" in recorded and "policies.issue" in recorded

@@ -14,11 +14,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from haimen_insurance.audit import CHANGE_LABELS, change_label, readable_changes
+from haimen_insurance.audit import change_label, readable_changes
+from haimen_insurance.audit_labels import CHANGE_LABELS
 from haimen_insurance.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("haimen_insurance", "enrollment", "claims")
+APPS = ("haimen_insurance", "enrollment", "claims", "oversight")
 AUDIT_CALLS = {"audit_record", "_audit", "audit_download", "_event", "AuditEvent"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # Keys made from a model's own field names (``changed_values`` over a model's fields): the flow

@@ -24,7 +24,7 @@ from enrollment.selectors.policies import household_policies
 from enrollment.selectors.reports import report_breakdown
 from enrollment.selectors.roster_exports import roster_lines, roster_returns
 from enrollment.selectors.rosters import village_figures
-from haimen_insurance.review import year_review
+from oversight.review import year_review
 from tests.haimen_insurance.payloads import (
     DECLINE_REASON,
     EMPLOYERS,

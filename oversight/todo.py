@@ -19,9 +19,8 @@ from claims.models import Claim
 from claims.selectors import insurer_queue
 from enrollment.models import Campaign, Roster, TownshipReport
 from enrollment.selectors.reports import townships_progress
-
-from .money import format_yuan
-from .roles import Role
+from haimen_insurance.money import format_yuan
+from haimen_insurance.roles import Role
 
 # Claims shown on the workbench at most; the rest are on the claims pages.
 CLAIM_LIMIT = 10

@@ -15,7 +15,7 @@ from enrollment.services.campaigns import campaign_open
 from enrollment.services.policies import transfer_record
 from enrollment.services.rollover import campaign_roll_over
 from enrollment.services.rosters import roster_return, roster_submit
-from haimen_insurance.todo import todo_list
+from oversight.todo import todo_list
 from tests.claims.conftest import claim_with_insurer, issue_township, report_claim
 from tests.enrollment.conftest import (
     build_campaign,

@@ -19,8 +19,8 @@ from enrollment.services.rosters import (
     township_report_draft,
     township_report_submit,
 )
-from haimen_insurance.dashboard import dashboard
 from haimen_insurance.models import Area
+from oversight.dashboard import dashboard
 from tests.claims.conftest import claim_with_insurer
 from tests.conftest import build_area
 from tests.enrollment.conftest import build_campaign, build_household, transfer_values
@@ -133,7 +133,7 @@ def rules(year):
 
 
 def test_assessment_scores_and_ranks_the_townships(world, rules):
-    from haimen_insurance.assessment import assessment
+    from oversight.assessment import assessment
 
     result = assessment(campaign=rules, user=world.user("city"))
     assert [rule.metric for rule in result.rules] == [
@@ -156,7 +156,7 @@ def test_reporting_by_the_deadline_earns_its_points(world, rules):
     from datetime import datetime
 
     from enrollment.models import TownshipReport
-    from haimen_insurance.assessment import assessment
+    from oversight.assessment import assessment
 
     on_time = timezone.make_aware(datetime(2012, 12, 30, 16))
     TownshipReport.objects.filter(township=world.town_a).update(reported_at=on_time)
@@ -227,7 +227,7 @@ def test_the_review_pdf_reads_the_totals(world, rules, client_for):
 
 
 def test_a_township_that_enrolled_nobody_scores_nothing(world, rules, client_for):
-    from haimen_insurance.assessment import assessment
+    from oversight.assessment import assessment
 
     first, second = assessment(campaign=rules, user=world.user("city")).rows
     assert second.figures.area == world.town_b and second.figures.enrolled == 0

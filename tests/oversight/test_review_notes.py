@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from enrollment.models import ReviewNote
 from enrollment.services.review import review_note_save
-from haimen_insurance.audit import action_label
+from haimen_insurance.audit_labels import action_label
 from haimen_insurance.models import AuditEvent
 from tests.enrollment.conftest import build_campaign
 

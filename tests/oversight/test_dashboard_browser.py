@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import login, screenshot
-from tests.haimen_insurance.test_dashboard import year  # noqa: F401 (the fixture)
+from tests.oversight.test_dashboard import year  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
 

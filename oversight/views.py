@@ -1,11 +1,12 @@
-"""The dashboards (the city's townships, a township's villages), the assessment (考核) and the
-year's review (点评总结), for one campaign."""
+"""The roof's pages: each role's workbench, the dashboards (the city's townships, a township's
+villages), the assessment (考核) and the year's review (点评总结), for one campaign."""
 
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,27 +14,113 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from enrollment.models import Campaign
+from claims.models import Claim
+from claims.selectors import OPEN_FOR_INSURER, SETTLED
+from enrollment.models import Campaign, Roster, TownshipReport
+from enrollment.models.campaigns import sees_campaigns_being_prepared
 from enrollment.pdf import year_review_pdf
-from enrollment.selectors.campaigns import phase_calendar
+from enrollment.selectors.campaigns import current_campaign, phase_calendar
+from enrollment.selectors.rosters import village_figures
 from enrollment.services.assessment import assessment_rule_delete as rule_delete
 from enrollment.services.assessment import assessment_rule_set as rule_set
 from enrollment.services.assessment import assessment_rules_default as rules_default
 from enrollment.services.review import review_note_save
 from enrollment.views.reports import chosen_campaign
+from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.pdf import pdf_response
+from haimen_insurance.roles import CITY_ROLES, Role
 
 from .assessment import assessment
 from .dashboard import dashboard
 from .forms import AssessmentRuleForm, ReviewNoteForm
-from .models import Area
 from .review import review_notes, review_workbook, year_review
-from .roles import CITY_ROLES, Role
+from .todo import TodoList, todo_list
+
+
+def campaign_progress(user, todo: TodoList) -> dict:
+    """The current campaign as this user's workbench shows it: the cadre's roster with its
+    figures; for everyone else the rosters in scope counted by status, and township reports
+    (finance and insurer: those of every open year, from ``todo``)."""
+    campaign = current_campaign()
+    # The city also sees the years being prepared, which nobody works in until opened.
+    prepared = []
+    if sees_campaigns_being_prepared(user):
+        prepared = list(Campaign.objects.filter(status=Campaign.Status.PREPARING).order_by("-year"))
+    if campaign is None:
+        return {"campaign": None, "prepared": prepared}
+    rosters = Roster.objects.for_user(user).filter(campaign=campaign)
+    progress = {"campaign": campaign, "prepared": prepared}
+    if user.role == Role.VILLAGE_CADRE:
+        roster = rosters.select_related("campaign").first()
+        progress["roster"] = roster
+        if roster is not None:
+            progress["figures"] = village_figures(roster)
+        return progress
+    counts = dict(rosters.order_by().values_list("status").annotate(n=Count("pk")))
+    progress["roster_counts"] = [
+        (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
+    ]
+    progress["roster_total"] = sum(counts.values())
+    if user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF):
+        # Their reports of every open year (newest first), from the to-do list.
+        progress["reports"] = todo.reports
+        progress["reported_townships"] = len(todo.reports)
+        progress["waiting"] = todo.waiting
+    else:
+        progress["reported_townships"] = (
+            TownshipReport.objects.for_user(user)
+            .filter(campaign=campaign)
+            .exclude(status=TownshipReport.Status.DRAFTED)
+            .count()
+        )
+    return progress
+
+
+def claim_counts(user) -> dict:
+    """Open claims in the user's scope; for an insurer, its queue and how much of it is overdue."""
+    claims = Claim.objects.for_user(user)
+    today = timezone.localdate()
+    counts = claims.aggregate(
+        open=Count("pk", filter=~Q(status__in=SETTLED)),
+        queue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER[:2], due_date__lt=today)),
+    )
+    return {"claims_" + key: value for key, value in counts.items()}
+
+
+class WorkbenchView(TemplateView):
+    """Each role lands here after login and sees its own workbench."""
+
+    def get_template_names(self):
+        role = self.request.user.role or "none"
+        return [f"oversight/workbench/{role}.html", "oversight/workbench/none.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        areas = Area.objects.for_user(user)
+        context["area_counts"] = areas.aggregate(
+            townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
+            villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
+        )
+        if user.role == Role.CITY_OFFICER:
+            context["user_count"] = User.objects.for_user(user).filter(is_active=True).count()
+            context["insurers"] = Insurer.objects.for_user(user).annotate(
+                township_count=Count("townships")
+            )
+        if user.role == Role.INSURER_STAFF:
+            context["townships"] = areas.townships()
+        todo = todo_list(user)
+        context["todo"] = todo
+        context.update(campaign_progress(user, todo))
+        if user.has_perm("claims.view_claim"):
+            context.update(claim_counts(user))
+        return context
 
 
 class _DashboardPage(PermissionRequiredMixin, TemplateView):
     permission_required = "haimen_insurance.view_dashboard"
-    template_name = "haimen_insurance/dashboard.html"
+    template_name = "oversight/dashboard.html"
     township = None
 
     def get_context_data(self, **kwargs):
@@ -91,7 +178,7 @@ class _CityCampaignPage(PermissionRequiredMixin, View):
 class AssessmentView(_CityCampaignPage, TemplateView):
     """考核: the rules (the city officer edits them) and the ranked townships."""
 
-    template_name = "haimen_insurance/assessment.html"
+    template_name = "oversight/assessment.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -169,7 +256,7 @@ class TownshipReviewView(PermissionRequiredMixin, TemplateView):
     printed in the city's review; beside it, the township's figures and score."""
 
     permission_required = "haimen_insurance.view_dashboard"
-    template_name = "haimen_insurance/township_review.html"
+    template_name = "oversight/township_review.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.role != Role.TOWNSHIP_OFFICER:

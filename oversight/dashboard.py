@@ -12,8 +12,7 @@ from django.utils import timezone
 from claims.models import Claim
 from enrollment.eligibility import Reason, eligibility_expression
 from enrollment.models import Campaign, Household, Roster, RosterEntry, TownshipReport
-
-from .models import Area
+from haimen_insurance.models import Area
 
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.01")

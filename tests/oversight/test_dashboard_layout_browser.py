@@ -6,8 +6,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from haimen_insurance.management.commands.seed_demo import DEMO_PASSWORD
 from haimen_insurance.models import User
+from oversight.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser import login, screenshot
 
 pytestmark = pytest.mark.browser

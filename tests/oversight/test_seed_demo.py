@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 
-from haimen_insurance.management.commands.seed_demo import DEMO_PASSWORD
 from haimen_insurance.models import Area, Insurer, User
+from oversight.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

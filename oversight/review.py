@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from claims.selectors import BenefitSummary, claims_summary
 from enrollment.models import Campaign, ReviewNote
+from haimen_insurance.xlsx import INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
 
 from .assessment import Assessment, assessment
-from .xlsx import INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
 
 
 @dataclass

@@ -1,0 +1,109 @@
+"""How the audit trail reads: the label of each action code and of each key of an event's
+changes. Data only, so that both the model (``AuditEvent.get_action_label``) and the audit helpers
+(``audit.py``, which imports the model) can import it without a circle."""
+
+# What each action code reads as in the audit trail.
+ACTION_LABELS = {
+    "user.create": "新建用户",
+    "user.update": "修改用户",
+    "user.deactivate": "停用用户",
+    "user.activate": "启用用户",
+    "user.reset_password": "重置密码",
+    "user.change_password": "修改本人密码",
+    "export.download": "下载含完整身份证号的文件",
+    "area.assign_insurer": "指定承保公司",
+    "register_import.upload": "上传登记文件",
+    "register_import.discard": "登记文件有错误，未导入",
+    "register_import.apply": "导入登记文件",
+    "household.import_create": "导入新增登记",
+    "household.import_update": "导入更新登记",
+    "household.create": "新增独生子女证登记",
+    "household.update": "修改独生子女证登记",
+    "household.revoke": "注销独生子女证",
+    "household.move_away": "登记迁出",
+    "household.restore": "恢复为有效证",
+    "campaign.create": "建立参保年度",
+    "campaign.update": "修改参保年度",
+    "campaign.roll_over": "续保生成下一年度",
+    "campaign.open": "开放参保年度",
+    "campaign.delete": "删除参保年度",
+    "assessment.rule": "设置考核评分规则",
+    "assessment.rule_delete": "删除考核评分规则",
+    "review.note": "填写点评总结",
+    "campaign.township_insurer": "指定乡镇承保公司",
+    "product.update": "修改险种",
+    "roster.decide": "登记参保情况",
+    "roster.clear": "撤销登记",
+    "roster.enrol_all": "一键登记参保",
+    "roster.submit": "提交名册",
+    "roster.approve": "审核通过名册",
+    "roster.return": "退回名册",
+    "township_report.draft": "生成乡镇汇总表",
+    "township_report.report": "上报乡镇汇总表",
+    "transfer.record": "登记保费划拨",
+    "policies.issue": "出具保单",
+    "claim.report": "报案",
+    "claim.document": "登记理赔材料",
+    "claim.document_remove": "撤销理赔材料",
+    "claim.documents_complete": "材料齐全",
+    "claim.submit": "移交保险公司",
+    "claim.escalate": "疑难上报",
+    "claim.approve": "核定赔付",
+    "claim.reject": "拒赔",
+    "claim.pay": "赔付",
+    "claim.close": "结案",
+}
+
+
+# What each key of an event's changes reads as, where the key is not a field of the event's
+# object (a model field reads as its verbose_name). ``prefix*`` covers keys made with a code.
+CHANGE_LABELS = {
+    # register files (上传登记文件, 登记文件有错误，未导入, 导入登记文件)
+    "filename": "文件名",
+    "rows": "行数",
+    "new": "新增户数",
+    "changed": "更新户数",
+    "unchanged": "未变户数",
+    "error_rows": "有错误的行数",
+    "new_count": "新增户数",
+    "changed_count": "更新户数",
+    "unchanged_count": "未变户数",
+    # users and areas
+    "role": "角色",
+    "area": "所属区域",
+    "insurer": "承保公司",
+    # rosters and township reports
+    "decision": "参保情况",
+    "reason": "原因",
+    "status": "状态",
+    "enrolled": "登记参保户数",
+    "skipped": "未登记户数",
+    "households": "户数",
+    "policies": "保单数",
+    "persons": "人数",
+    "premium": "保费（元）",
+    "shares:*": "份数",
+    # assessment rules
+    "threshold": "达标线（%）",
+    "points": "分值",
+    "pro_rata": "未达标按比例得分",
+    # claims
+    "person": "被保险人",
+    "benefit": "保险责任",
+    "incident_date": "出险日期",
+    "amount_claimed": "申请金额（元）",
+    "late_report": "超过48小时报案",
+    "due_date": "应结案日期",
+    "escalation_reason": "上报原因",
+    "approved_amount": "核定金额（元）",
+    "rejection_code": "拒赔原因",
+    "rejection_text": "拒赔说明",
+    "paid_amount": "赔付金额（元）",
+    "paid_on": "赔付日期",
+    "delivered_on": "送赔款上门日期",
+    "received_by_family": "家属签收人",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)

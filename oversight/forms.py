@@ -1,0 +1,65 @@
+"""The roof's forms: a scoring rule of the assessment and the written part of the review."""
+
+from decimal import Decimal
+
+from django import forms
+
+from enrollment.models import AssessmentRule
+from haimen_insurance.forms import TextField
+
+
+class AssessmentRuleForm(forms.Form):
+    metric = forms.ChoiceField(label="考核项目", choices=[])
+    threshold = forms.DecimalField(
+        label="达标线（%）",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        error_messages={
+            "required": "请填写达标线。",
+            "min_value": "达标线应大于 0%。",
+            "max_value": "达标线不能超过 100%。",
+        },
+    )
+    points = forms.DecimalField(
+        label="分值",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"required": "请填写分值。", "min_value": "分值必须大于 0。"},
+    )
+    pro_rata = forms.BooleanField(label="未达标按比例得分", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = AssessmentRule.Metric.choices
+
+
+class ReviewNoteForm(forms.Form):
+    """The written part of the review: 肯定成绩 / 找出不足 / 完善措施 (at least one)."""
+
+    achievements = TextField(
+        label="肯定成绩",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    shortcomings = TextField(
+        label="找出不足",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    measures = TextField(
+        label="完善措施",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(value.strip() for value in cleaned.values()):
+            raise forms.ValidationError("请至少填写肯定成绩、找出不足、完善措施中的一项。")
+        return cleaned
