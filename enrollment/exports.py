@@ -202,7 +202,7 @@ def employer_dues_workbook(report, breakdown) -> XlsxWriter:
 
 def policy_list_workbook(rows, *, title: str) -> XlsxWriter:
     """The policy list: one row per policy, IDs, birth dates and policy numbers as text. Rows
-    stream through write-only mode; the insurer may fill in 保单号 and upload the file back."""
+    stream through constant-memory mode; the insurer may fill in 保单号 and upload the file back."""
     writer = XlsxWriter()
     kinds = {"份数": INTEGER, "保费（元）": MONEY}
     widths = {"身份证号": 21, "第二被保险人身份证号": 21, "保单号": 20, "证号": 16}

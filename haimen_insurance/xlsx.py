@@ -1,28 +1,45 @@
 """Spreadsheets the system writes: Chinese headers, one frozen header row, widths that fit,
-IDs and numbers-as-text as text cells, a totals row where there are amounts. Write-only mode, so a
-400,000-row list streams through a temporary file instead of living in memory.
+IDs and numbers-as-text as text cells, a totals row where there are amounts.
 
-Every workbook goes through ``XlsxWriter``, and every string it writes is a text cell: openpyxl
-on its own turns a string that starts with ``=`` into a formula, so a certificate number
-``=2+3`` or a reason ``=HYPERLINK(…)`` would compute or link when the sheet is opened. Here it
-stays the literal text (``text_cell``)."""
+Every workbook goes through ``XlsxWriter``, written with the XlsxWriter package in
+constant-memory mode: each row goes to a temporary file as soon as the next one starts, so a
+400,000-row list never lives in memory (rows are written in order, one sheet after the other;
+strings are stored inline, not in a shared table). openpyxl stays for reading uploads.
 
+Every string is a text cell: the workbook is opened with ``strings_to_formulas``,
+``strings_to_numbers`` and ``strings_to_urls`` off, and every ``str`` goes through
+``write_string`` explicitly, so a certificate number ``=2+3`` or a reason ``=HYPERLINK(…)``
+stays the literal text and never computes or links when the sheet is opened (``text_cell``)."""
+
+import datetime
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import xlsxwriter
 from django.http import FileResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter.exceptions import FileCreateError
 
 TEXT, INTEGER, MONEY, DATE, PERCENT = "text", "integer", "money", "date", "percent"
 _FORMATS = {TEXT: "@", INTEGER: "0", MONEY: "#,##0.00", DATE: "yyyy-mm-dd", PERCENT: "0.00%"}
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_TOTAL_FONT = Font(bold=True)
+_HEADER = {
+    "bold": True,
+    "bg_color": "#DDE4EE",
+    "pattern": 1,
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+    "num_format": "@",
+}
+_CAPTION = {"bold": True, "font_size": 13, "num_format": "@"}
+_OPTIONS = {
+    "constant_memory": True,
+    # No string is ever read as a formula, a number or a link.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 
 @dataclass(frozen=True)
@@ -40,82 +57,83 @@ class Column:
         return max(header, typical) + 2
 
 
-def text_cell(sheet, value: str, **style) -> WriteOnlyCell:
-    """A cell holding ``value`` as text, whatever it starts with (never a formula)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _literal(sheet, value):
-    """``value`` as append() takes it: a string that openpyxl would read as a formula becomes a
-    text cell; everything else passes as it is (the fast path of long lists)."""
-    if isinstance(value, str) and value.startswith("="):
-        return text_cell(sheet, value)
-    return value
+def text_cell(sheet, row: int, column: int, value: str, cell_format=None) -> None:
+    """Write ``value`` at (row, column) of an XlsxWriter worksheet as text, whatever it starts
+    with (never a formula, a number or a link)."""
+    sheet.write_string(row, column, str(value), cell_format)
 
 
 class XlsxWriter:
-    """A write-only workbook with one sheet per ``sheet()`` call."""
+    """A constant-memory workbook with one sheet per ``sheet()`` call, written in row order."""
 
     def __init__(self):
-        self.workbook = Workbook(write_only=True)
+        # The target is named at save(); until then the sheets' rows wait in temporary files.
+        self.workbook = xlsxwriter.Workbook(None, _OPTIONS)
         self._sheet = None
         self._columns: Sequence[Column] = ()
+        self._plain: list = []  # per column: the cell format of the column's kind
+        self._bold: list = []
+        self._row = 0  # the next row of the current sheet (zero-based)
+        self._format_cache: dict = {}
         self.rows_written = 0  # data rows, across sheets (headers and totals not counted)
 
+    def _format(self, kind: str | None, *, bold: bool = False, **extra):
+        key = (kind, bold, tuple(sorted(extra.items())))
+        found = self._format_cache.get(key)
+        if found is None:
+            properties = dict(extra)
+            if kind is not None:
+                properties["num_format"] = _FORMATS[kind]
+            if bold:
+                properties["bold"] = True
+            found = self._format_cache[key] = self.workbook.add_format(properties)
+        return found
+
     def sheet(self, title: str, columns: Sequence[Column], *, caption: str | None = None):
-        sheet = self.workbook.create_sheet(title=title[:31])
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.fitted_width()
-        header_row = 1
+        sheet = self.workbook.add_worksheet(title[:31])
+        self._plain = [self._format(column.kind) for column in columns]
+        self._bold = [self._format(column.kind, bold=True) for column in columns]
+        # The column's format reaches every row, so what is typed in later keeps the kind
+        # (an ID typed into a text column stays text).
+        for index, (column, cell_format) in enumerate(zip(columns, self._plain, strict=True)):
+            sheet.set_column(index, index, column.fitted_width(), cell_format)
+        row = 0
         if caption:
-            header_row = 2
-        sheet.freeze_panes = f"A{header_row + 1}"
-        if caption:
-            sheet.append([text_cell(sheet, caption, font=Font(bold=True, size=13))])
-        sheet.append(
-            [
-                text_cell(
-                    sheet,
-                    column.header,
-                    font=_HEADER_FONT,
-                    fill=_HEADER_FILL,
-                    alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-                )
-                for column in columns
-            ]
-        )
-        self._sheet, self._columns = sheet, columns
+            text_cell(sheet, 0, 0, caption, self._format(None, **_CAPTION))
+            row = 1
+        header = self._format(None, **_HEADER)
+        for index, column in enumerate(columns):
+            text_cell(sheet, row, index, column.header, header)
+        sheet.freeze_panes(row + 1, 0)
+        self._sheet, self._columns, self._row = sheet, columns, row + 1
         return self
 
-    def _cell(self, column: Column, value, *, font=None, kind=None):
-        if kind is not None:
-            column = Column(column.header, kind)
-        if column.kind == TEXT and value is not None and not isinstance(value, str):
-            value = str(value)
-        if column.kind == MONEY and value is not None and not isinstance(value, Decimal):
-            value = Decimal(value)
-        cell = WriteOnlyCell(self._sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-        cell.number_format = _FORMATS[column.kind]
-        if font is not None:
-            cell.font = font
-        return cell
+    def _write(self, column_index: int, column: Column, value, cell_format, kind=None) -> None:
+        sheet, row = self._sheet, self._row
+        kind = kind or column.kind
+        if value is None:
+            sheet.write_blank(row, column_index, None, cell_format)
+        elif isinstance(value, str):
+            sheet.write_string(row, column_index, value, cell_format)
+        elif kind == TEXT:
+            sheet.write_string(row, column_index, str(value), cell_format)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column_index, value, cell_format)
+        elif isinstance(value, datetime.date):
+            sheet.write_datetime(row, column_index, value, cell_format)
+        else:
+            sheet.write_number(row, column_index, float(Decimal(value)), cell_format)
 
     def row(self, values: Sequence, *, kinds: Sequence | None = None):
         """One row; ``kinds`` gives a cell its own kind (a sheet of label and value pairs whose
         values are counts, amounts and rates), None keeps the column's."""
         kinds = kinds or [None] * len(values)
-        self._sheet.append(
-            [
-                self._cell(column, value, kind=kind)
-                for column, value, kind in zip(self._columns, values, kinds, strict=True)
-            ]
-        )
+        for index, (column, value, kind) in enumerate(
+            zip(self._columns, values, kinds, strict=True)
+        ):
+            cell_format = self._format(kind) if kind is not None else self._plain[index]
+            self._write(index, column, value, cell_format, kind)
+        self._row += 1
         self.rows_written += 1
 
     def rows(self, rows: Iterable[Sequence]):
@@ -123,29 +141,45 @@ class XlsxWriter:
             self.row(values)
 
     def plain_rows(self, rows: Iterable[Sequence]):
-        """Fast path for long lists: values appended as they are (strings stay text)."""
-        sheet = self._sheet
-        append = sheet.append
+        """Fast path for long lists: each value as it is, in its column's format; a string is
+        always a text cell, None an empty cell, a number a number."""
+        sheet, formats = self._sheet, self._plain
+        write_string, write_number = sheet.write_string, sheet.write_number
+        row = self._row
         for values in rows:
-            append([_literal(sheet, value) for value in values])
+            for index, value in enumerate(values):
+                if value is None:
+                    continue
+                if value.__class__ is str:
+                    write_string(row, index, value, formats[index])
+                elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    write_number(row, index, float(value), formats[index])
+                else:
+                    self._row = row
+                    self._write(index, self._columns[index], value, formats[index])
+            row += 1
             self.rows_written += 1
+        self._row = row
 
     def totals(self, values: Sequence):
         """A bold totals row; put 合计 in the first column and None where there is no total."""
-        self._sheet.append(
-            [
-                self._cell(column, value, font=_TOTAL_FONT)
-                for column, value in zip(self._columns, values, strict=True)
-            ]
-        )
+        for index, (column, value) in enumerate(zip(self._columns, values, strict=True)):
+            self._write(index, column, value, self._bold[index])
+        self._row += 1
 
     def save(self, target):
-        self.workbook.save(target)
+        """Write the workbook to ``target``, a path or a binary file; once only."""
+        self.workbook.filename = target
+        try:
+            self.workbook.close()
+        except FileCreateError as error:
+            # The OSError behind it, as a caller of save() expects.
+            raise error.args[0] from None
 
     def response(self, filename: str) -> FileResponse:
         """Save to a temporary file and stream it to the browser as an attachment."""
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        self.workbook.save(handle)
+        self.save(handle)
         handle.seek(0)
         return FileResponse(
             handle,

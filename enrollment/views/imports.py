@@ -13,7 +13,6 @@ from django.urls import path
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, FormView
-from openpyxl.utils import get_column_letter
 
 from haimen_insurance.models import Area
 from haimen_insurance.xlsx import DATE, TEXT, Column, XlsxWriter
@@ -139,27 +138,6 @@ def _example_row(village: Area | None) -> list:
     return [values[header] for header in HEADERS]
 
 
-class _TemplateWriter(XlsxWriter):
-    """The shared writer, with every text column formatted as text down to the last row, so an
-    ID typed into the template later stays text instead of becoming an Excel number."""
-
-    def sheet(self, title, columns, *, caption=None):
-        create_sheet = self.workbook.create_sheet
-
-        def create_with_text_columns(*args, **kwargs):
-            sheet = create_sheet(*args, **kwargs)
-            for index, column in enumerate(columns, start=1):
-                if column.kind == TEXT:
-                    sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-            return sheet
-
-        self.workbook.create_sheet = create_with_text_columns
-        try:
-            return super().sheet(title, columns, caption=caption)
-        finally:
-            del self.workbook.create_sheet
-
-
 class RegisterTemplateView(PermissionRequiredMixin, View):
     """The template: the canonical headers and one example row, as .xlsx or (?format=csv) CSV."""
 
@@ -184,7 +162,7 @@ class RegisterTemplateView(PermissionRequiredMixin, View):
             )
             for header in HEADERS
         ]
-        writer = _TemplateWriter().sheet("独生子女证登记", columns)
+        writer = XlsxWriter().sheet("独生子女证登记", columns)
         writer.row(row)
         return writer.response(f"{TEMPLATE_NAME}.xlsx")
 

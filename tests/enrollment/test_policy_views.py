@@ -110,7 +110,8 @@ def test_the_employer_dues_sheet_lists_what_each_unit_owes(world, report, client
         reverse("enrollment:employer_dues", args=[report.pk])
     )
     rows = sheet_rows(response)
-    assert rows[0] == ["海门镇2013年度企事业单位应缴保费"]
+    # The caption fills column A; the read-only reader pads it to the sheet's five columns.
+    assert rows[0] == ["海门镇2013年度企事业单位应缴保费", None, None, None, None]
     assert rows[1] == ["奖励金发放单位", "参保户数", "保单数", "被保险人数", "应缴保费（元）"]
     assert rows[2] == [EMPLOYER, 1, 2, 3, 40]
     assert rows[3] == ["企事业单位合计", 1, 2, 3, 40]
