@@ -65,6 +65,9 @@ TARGET_MS = 300
 WARMUPS = 2
 
 
+BENCH_PASSWORD = "Bench-Passw0rd-2026"
+
+
 def _database_url(name: str) -> str:
     return bench_policies._database_url(name)
 
@@ -396,8 +399,13 @@ def main() -> None:
         from haimen_insurance import services
         from haimen_insurance.models import Area
 
+        # A password of our own: a generated one would send the user to 修改密码 first.
         officer, _ = services.user_create(
-            actor=None, username="bench_city", role="city_officer", full_name="市卫健委"
+            actor=None,
+            username="bench_city",
+            role="city_officer",
+            full_name="市卫健委",
+            password=BENCH_PASSWORD,
         )
         townships = list(
             Area.objects.townships().annotate(villages=Count("children")).order_by("code")
@@ -411,6 +419,7 @@ def main() -> None:
                 username=f"bench_township_{area.code}",
                 role="township_officer",
                 area=area,
+                password=BENCH_PASSWORD,
             )
         campaign = Campaign.objects.get(year=YEAR)
         check_figures(

@@ -95,8 +95,13 @@ def main() -> None:
             demo_households([village], per_village=options.households, age_date=date(2013, 1, 1)),
             batch_size=2000,
         )
+        # A password of our own: a generated one would send the cadre to 修改密码 first.
         cadre, _ = services.user_create(
-            actor=None, username="bench_cadre", role="village_cadre", area=village
+            actor=None,
+            username="bench_cadre",
+            role="village_cadre",
+            area=village,
+            password="Bench-Passw0rd-2026",
         )
         campaign = campaign_create(
             actor=None,
