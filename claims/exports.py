@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from enrollment.tables import shown_id
+from haimen_insurance.privacy import shown_id
 from haimen_insurance.xlsx import DATE, INTEGER, MONEY, TEXT, Column, XlsxWriter
 
 from .selectors import days_to_settle, met_standard

@@ -2,8 +2,7 @@
 
 from django import forms
 
-from enrollment.forms.campaigns import date_field
-from haimen_insurance.forms import TextField, yuan_field
+from haimen_insurance.forms import TextField, date_field, yuan_field
 
 from .models import Claim
 

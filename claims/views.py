@@ -16,10 +16,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from enrollment.models import InsuredPerson, Policy
-from enrollment.tables import shown_id
 from haimen_insurance.audit import audit_download, readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.money import format_yuan
+from haimen_insurance.privacy import shown_id
 
 from . import services
 from .documents import checklist

@@ -5,23 +5,15 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from haimen_insurance.privacy import shown_birth_date
+from haimen_insurance.privacy import shown_birth_date, shown_id
 
 from .models import Household, Policy
-from .resident_ids import mask
 
 STATUS_BADGES = {
     Household.Status.VALID: "text-bg-success",
     Household.Status.REVOKED: "text-bg-secondary",
     Household.Status.MOVED: "text-bg-warning",
 }
-
-
-def shown_id(number: str, *, full: bool) -> str:
-    """A resident ID as this reader may see it: in full, or ``320684********1234``."""
-    if not number:
-        return ""
-    return number if full else mask(number)
 
 
 class HouseholdTable(tables.Table):

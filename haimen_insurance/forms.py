@@ -77,6 +77,16 @@ class UserForm(forms.Form):
             self.fields["username"].required = False
 
 
+def date_field(label: str, **kwargs) -> forms.DateField:
+    """A date picked in the browser's own date control, with the messages in Chinese."""
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": f"请填写{label}。", "invalid": f"{label}不是有效的日期。"},
+        **kwargs,
+    )
+
+
 class YuanField(forms.DecimalField):
     """An amount as people write it: 1200.00, 1,200.00 or ¥1,200.00 all read as 1200.00."""
 

@@ -30,6 +30,13 @@ def mask(number: str) -> str:
     return f"{number[:6]}********{number[-4:]}"
 
 
+def shown_id(number: str, *, full: bool) -> str:
+    """A resident ID as this reader may see it: in full, or ``320684********1234``."""
+    if not number:
+        return ""
+    return number if full else mask(number)
+
+
 def mask_ids_in(text: str) -> str:
     """The text with every resident ID in it masked."""
     return RESIDENT_ID.sub(lambda match: mask(match.group(1)), text)

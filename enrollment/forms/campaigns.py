@@ -7,20 +7,13 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from haimen_insurance.forms import date_field
+
 from ..models import Campaign, Product
 from ..models.campaigns import DEFAULT_PRODUCTS, FIRST_YEAR, campaign_bound_errors, latest_year
 from ..services.campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS
 
 PERCENT = Decimal(100)
-
-
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": f"请填写{label}。", "invalid": f"{label}不是有效的日期。"},
-        **kwargs,
-    )
 
 
 def _yuan_field(label: str, **kwargs) -> forms.DecimalField:

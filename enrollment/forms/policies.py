@@ -3,9 +3,7 @@ The services check the rules; these forms only parse what was typed."""
 
 from django import forms
 
-from haimen_insurance.forms import TextField, yuan_field
-
-from .campaigns import date_field
+from haimen_insurance.forms import TextField, date_field, yuan_field
 
 MAX_NUMBERS_FILE = 20 * 1024 * 1024
 NUMBERS_FILE_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")

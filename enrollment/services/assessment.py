@@ -9,7 +9,7 @@ from haimen_insurance.audit import audit_record, changed_values
 
 from ..models import AssessmentRule, Campaign
 from ..models.assessment import DEFAULT_RULES
-from .campaigns import _check_city_officer
+from .campaigns import check_city_officer
 
 FIELDS = ("threshold", "points", "pro_rata")
 
@@ -18,7 +18,7 @@ def assessment_rule_set(
     *, actor, campaign: Campaign, metric: str, threshold: Decimal, points: Decimal, pro_rata: bool
 ) -> AssessmentRule:
     """Create or change the rule of one measure."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     rule = AssessmentRule(
         campaign=campaign, metric=metric, threshold=threshold, points=points, pro_rata=pro_rata
     )
@@ -49,7 +49,7 @@ def assessment_rule_set(
 
 
 def assessment_rule_delete(*, actor, rule: AssessmentRule) -> None:
-    _check_city_officer(actor)
+    check_city_officer(actor)
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -45,7 +45,7 @@ PRODUCT_FIELDS = (
 )
 
 
-def _check_city_officer(actor) -> None:
+def check_city_officer(actor) -> None:
     if actor is not None and actor.role != Role.CITY_OFFICER:
         raise PermissionDenied("只有市计生委可以设置参保年度。")
 
@@ -61,7 +61,7 @@ def campaign_create(*, actor, year: int, products: dict | None = None, **fields)
     """A campaign with both products (docs/design.md defaults, overridden by ``products``:
     ``{code: {field: value}}``), each township's current insurer, and a draft roster for every
     village."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     if Campaign.objects.filter(year=year).exists():
         raise ValidationError(f"{year}年度已经建立。")
     campaign = Campaign(
@@ -105,7 +105,7 @@ def campaign_create(*, actor, year: int, products: dict | None = None, **fields)
 def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
     """Change the campaign's dates or age rule. The age rule is fixed once a roster is
     submitted, like the products."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise ValueError(f"unknown campaign fields: {sorted(unknown)}")
@@ -128,7 +128,7 @@ def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
 def campaign_open(*, actor, campaign: Campaign) -> Campaign:
     """Open a campaign being prepared: from now on it is the year everybody works in (the
     newest open one), its rosters reach the villages, and it can no longer be deleted."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Campaign.Status.PREPARING:
@@ -164,7 +164,7 @@ def campaign_delete(*, actor, campaign: Campaign) -> None:
     """Delete a campaign being prepared that nothing hangs off yet (no decision in any of its
     rosters, no report or policy), with its draft rosters, products, insurers and assessment
     rules (set-up, like the products)."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Campaign.Status.PREPARING:
@@ -193,7 +193,7 @@ def campaign_has_submissions(campaign: Campaign) -> bool:
 
 def product_update(*, actor, product: Product, **fields) -> Product:
     """Change a product's premium or caps; refused once any roster has been submitted."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise ValueError(f"unknown product fields: {sorted(unknown)}")
@@ -218,7 +218,7 @@ def product_update(*, actor, product: Product, **fields) -> Product:
 
 def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: Insurer):
     """Choose the insurer of a township for a campaign; fixed once the township has reported."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     with transaction.atomic():
         reports = TownshipReport.objects.select_for_update().filter(
             campaign=campaign, township=township

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haimen_insurance.audit import audit_record
+from haimen_insurance.bulk import batched, insert_rows
 from haimen_insurance.models import AuditEvent
 
 from ..eligibility import Reason, judge
@@ -31,9 +32,8 @@ from ..models import (
     TownshipInsurer,
 )
 from ..models.campaigns import campaign_bound_errors, one_year_on
-from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, _check_city_officer, campaign_create
-from .register_import.bulk import insert_rows
-from .register_import.check import CHUNK, batched
+from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, campaign_create, check_city_officer
+from .register_import.check import CHUNK
 from .rosters import insured_persons, persons_for
 
 
@@ -56,7 +56,7 @@ def next_year(day: date) -> date:
 
 def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
     """Next year's campaign, being prepared: the city reviews it, then opens it."""
-    _check_city_officer(actor)
+    check_city_officer(actor)
     if campaign.status != Campaign.Status.OPEN:
         raise ValidationError(f"{campaign}尚未开放，不能据此续保生成下一年度。")
     year = campaign.year + 1

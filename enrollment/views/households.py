@@ -14,6 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from haimen_insurance.audit import readable_changes
 from haimen_insurance.models import AuditEvent
+from haimen_insurance.privacy import shown_id
 from haimen_insurance.roles import TOWNSHIP_ROLES, VILLAGE_ROLES
 
 from ..filters import HouseholdFilter
@@ -21,7 +22,7 @@ from ..forms.households import HouseholdForm, HouseholdLeaveForm
 from ..models import Household, Policy
 from ..selectors.duplicates import duplicate_groups, duplicate_parent_ids
 from ..services import households as services
-from ..tables import HouseholdTable, shown_id
+from ..tables import HouseholdTable
 
 ID_FIELDS = ("child_id_number", "father_id_number", "mother_id_number")
 

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, TemplateView
 
 from haimen_insurance.models import Area
 from haimen_insurance.money import format_yuan, to_capital_yuan
+from haimen_insurance.privacy import shown_id
 from haimen_insurance.roles import CITY_ROLES, Role
 
 from ..eligibility import Reason
@@ -28,7 +29,6 @@ from ..selectors.reports import (
 )
 from ..selectors.rosters import roster_figures, township_reconciliation
 from ..services import rosters as services
-from ..tables import shown_id
 
 # Who works with the rosters of a whole township: its officer, and the city.
 TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})

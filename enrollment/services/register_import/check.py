@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from haimen_insurance.audit import changed_values
+from haimen_insurance.bulk import batched
 from haimen_insurance.models import Area
 
 from ...models import Household, RegisterImport, Roster, RosterEntry
@@ -171,12 +171,6 @@ class Villages:
     def may_change(self, village_id: int) -> bool:
         """Whether a household registered in this village is the actor's to change."""
         return self.allowed is None or village_id in self.allowed
-
-
-def batched(items, size):
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def field_values(row: RegisterRow, fields) -> dict:

@@ -7,17 +7,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.bulk import batched, insert_rows
 from haimen_insurance.models import AuditEvent
 
 from ...models import Household, RegisterImport, Roster, RosterEntry
 from ...register_files import RegisterRow
-from .bulk import insert_rows, update_households
+from .bulk import update_households
 from .check import (
     CHUNK,
     ImportPlan,
     ImportResult,
     Villages,
-    batched,
     check_permission,
     comparable,
     db_columns,
