@@ -225,40 +225,58 @@ def _reached_reports(user, campaigns) -> list[TownshipReport]:
     )
 
 
-def _finance(todo: TodoList, user, campaigns, today: date) -> None:
+def _report_step(todo: TodoList, user, campaigns, today: date, *, waiting, step) -> None:
+    """The reported reports in reach, and a to-do item for each one in the ``waiting`` state:
+    ``step(report)`` gives its (title, detail, url name, action)."""
     todo.reports = _reached_reports(user, campaigns)
     for report in todo.reports:
-        if report.status == TownshipReport.Status.REPORTED:
-            todo.waiting += 1
-            todo.items.append(
-                Todo(
-                    title=f"登记保费划拨：{report.campaign}{report.township.name}",
-                    detail=f"应划拨保费 {format_yuan(report.premium)} 元",
-                    url=reverse("enrollment:transfer_record", args=[report.pk]),
-                    action="核对并登记划拨",
-                    deadline=report.campaign.implementation_deadline,
-                    today=today,
-                    campaign=report.campaign,
-                )
+        if report.status != waiting:
+            continue
+        todo.waiting += 1
+        title, detail, url_name, action = step(report)
+        todo.items.append(
+            Todo(
+                title=f"{title}：{report.campaign}{report.township.name}",
+                detail=detail,
+                url=reverse(url_name, args=[report.pk]),
+                action=action,
+                deadline=report.campaign.implementation_deadline,
+                today=today,
+                campaign=report.campaign,
             )
+        )
+
+
+def _finance(todo: TodoList, user, campaigns, today: date) -> None:
+    _report_step(
+        todo,
+        user,
+        campaigns,
+        today,
+        waiting=TownshipReport.Status.REPORTED,
+        step=lambda report: (
+            "登记保费划拨",
+            f"应划拨保费 {format_yuan(report.premium)} 元",
+            "enrollment:transfer_record",
+            "核对并登记划拨",
+        ),
+    )
 
 
 def _insurer(todo: TodoList, user, campaigns, today: date) -> None:
-    todo.reports = _reached_reports(user, campaigns)
-    for report in todo.reports:
-        if report.status == TownshipReport.Status.FUNDED:
-            todo.waiting += 1
-            todo.items.append(
-                Todo(
-                    title=f"出具保单：{report.campaign}{report.township.name}",
-                    detail=f"保费已划拨，保单 {report.policies} 份",
-                    url=reverse("enrollment:policy_issue", args=[report.pk]),
-                    action="下载清单、出具保单",
-                    deadline=report.campaign.implementation_deadline,
-                    today=today,
-                    campaign=report.campaign,
-                )
-            )
+    _report_step(
+        todo,
+        user,
+        campaigns,
+        today,
+        waiting=TownshipReport.Status.FUNDED,
+        step=lambda report: (
+            "出具保单",
+            f"保费已划拨，保单 {report.policies} 份",
+            "enrollment:policy_issue",
+            "下载清单、出具保单",
+        ),
+    )
     claims = list(insurer_queue(user)[: CLAIM_LIMIT + 1])
     for claim in claims[:CLAIM_LIMIT]:
         todo.items.append(

@@ -1,5 +1,6 @@
-"""Only the service modules assign a status field (STYLE.md: a transition is one service that
-locks, checks the state and audits). This test reads the code and fails on any other write."""
+"""Only the service modules assign a status field (docs/architecture.md: a transition is one
+service that locks, checks the state and audits). This test reads the code and fails on any
+other write."""
 
 import re
 from pathlib import Path
