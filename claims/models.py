@@ -2,7 +2,9 @@
 insurer's decision within the caps, the payment and its delivery.
 
 States (docs/design.md section 4): reported → documents complete → with insurer → (escalated) →
-approved / rejected → paid → closed. Only the services in ``claims/services.py`` change them.
+approved / rejected → paid → closed. ``CLAIM_TRANSITIONS`` (at the foot) declares each step once:
+the services in ``claims/services.py`` check and make them, ``claims/access.py`` and the claim
+page's buttons read them.
 """
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.urls import reverse
 from enrollment.models import InsuredPerson, Policy
 from haimen_insurance.models import Area, Insurer, area_scope
 from haimen_insurance.roles import INSURER_ROLES
+from haimen_insurance.transitions import Machine, Transition
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -162,6 +165,17 @@ class Claim(models.Model):
     def get_absolute_url(self):
         return reverse("claims:claim_detail", args=[self.pk])
 
+    @property
+    def disability_percent(self) -> int | None:
+        """The share of the accident cap the claim's disability grade pays, in percent."""
+        return disability_percent(self.disability_grade) if self.disability_grade else None
+
+
+def disability_percent(grade: int) -> int:
+    """Disability pays the grade's share of the accident cap: grade 1 = 100 %, each further grade
+    10 points less (grade 10 = 10 %)."""
+    return 110 - 10 * grade
+
 
 class ClaimDocument(models.Model):
     """One item of the documents checklist, ticked with the date it was received, optionally with
@@ -192,3 +206,28 @@ class ClaimDocument(models.Model):
 
     def __str__(self):
         return f"{self.claim} {self.item}"
+
+
+_S = Claim.Status
+
+
+# Each step of a claim: the states it may start from and the state it leads to (None: the step
+# does not change the state). A claim is created reported; a closed claim never changes again.
+CLAIM_TRANSITIONS = Machine(
+    "Claim",
+    Claim.Status,
+    {
+        "report": Transition("报案", frozenset(), _S.REPORTED),
+        "document_tick": Transition("登记理赔材料", frozenset({_S.REPORTED})),
+        "document_remove": Transition("撤销理赔材料", frozenset({_S.REPORTED})),
+        "documents_complete": Transition(
+            "确认材料齐全", frozenset({_S.REPORTED}), _S.DOCUMENTS_COMPLETE
+        ),
+        "submit": Transition("移交保险公司", frozenset({_S.DOCUMENTS_COMPLETE}), _S.WITH_INSURER),
+        "escalate": Transition("疑难上报", frozenset({_S.WITH_INSURER}), _S.ESCALATED),
+        "approve": Transition("核定赔付", frozenset({_S.WITH_INSURER, _S.ESCALATED}), _S.APPROVED),
+        "reject": Transition("拒赔", frozenset({_S.WITH_INSURER, _S.ESCALATED}), _S.REJECTED),
+        "pay": Transition("登记赔付", frozenset({_S.APPROVED}), _S.PAID),
+        "close": Transition("结案", frozenset({_S.PAID, _S.REJECTED}), _S.CLOSED),
+    },
+)

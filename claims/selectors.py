@@ -10,14 +10,21 @@ from django.utils import timezone
 
 from haimen_insurance.money import format_yuan
 
-from .models import Claim
+from .models import CLAIM_TRANSITIONS, Claim, disability_percent
 
 CENT = Decimal("0.01")
 ACCIDENT = frozenset({Claim.Benefit.ACCIDENT_DEATH, Claim.Benefit.ACCIDENT_DISABILITY})
 # Statuses whose approved amount counts against the cap.
 COUNTED = (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.CLOSED)
-# Statuses the insurer still has to act on, and those that no longer change.
-OPEN_FOR_INSURER = (Claim.Status.WITH_INSURER, Claim.Status.ESCALATED, Claim.Status.APPROVED)
+# Statuses waiting for the insurer's decision (its due date runs), those the insurer still has to
+# act on (the decision or the payment), and those that no longer change.
+AWAITING_DECISION = tuple(
+    state for state in Claim.Status if CLAIM_TRANSITIONS.allows("approve", state)
+)
+OPEN_FOR_INSURER = (
+    *AWAITING_DECISION,
+    *(state for state in Claim.Status if CLAIM_TRANSITIONS.allows("pay", state)),
+)
 SETTLED = (Claim.Status.PAID, Claim.Status.REJECTED, Claim.Status.CLOSED)
 
 # The service standard (docs/design.md section 1).
@@ -87,7 +94,7 @@ def formula_amount(claim: Claim, line: CapLine) -> FormulaAmount:
         return FormulaAmount(amount, f"{line.label} {format_yuan(amount)} 元")
     if claim.benefit == Claim.Benefit.ACCIDENT_DISABILITY:
         grade = claim.disability_grade or 10
-        share = Decimal(110 - 10 * grade) / 100
+        share = Decimal(disability_percent(grade)) / 100
         amount = (line.cap * share).quantize(CENT, rounding=ROUND_HALF_UP)
         return FormulaAmount(
             amount,
@@ -131,7 +138,7 @@ def insurer_queue(user) -> QuerySet:
         .filter(status__in=OPEN_FOR_INSURER)
         .annotate(
             overdue=Case(
-                When(due_date__lt=today, status__in=OPEN_FOR_INSURER[:2], then=Value(0)),
+                When(due_date__lt=today, status__in=AWAITING_DECISION, then=Value(0)),
                 default=Value(1),
             )
         )

@@ -5,48 +5,33 @@ the policy, so two approvals on one cap are decided one after the other."""
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from enrollment.models import Campaign, InsuredPerson, Policy
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
 from haimen_insurance.money import format_yuan
-from haimen_insurance.roles import Role
 
+from . import access
+from .access import INSURER_ONLY, REPORTERS_ONLY
 from .documents import checklist, item_label, missing_required
-from .models import Claim, ClaimDocument
+from .models import CLAIM_TRANSITIONS, Claim, ClaimDocument
 from .selectors import DOOR_DELIVERY_FROM, cap_line, formula_amount, service_due_date
 
 LATE_AFTER = timedelta(hours=48)
 S = Claim.Status
 
 
-def _check_reporter(actor, village) -> None:
-    """The village's cadre or its township's officer; ``None`` is the system (the demo)."""
-    if actor is None:
-        return
-    if actor.role == Role.VILLAGE_CADRE and actor.area_id == village.pk:
-        return
-    if actor.role == Role.TOWNSHIP_OFFICER and actor.area_id == village.parent_id:
-        return
-    raise PermissionDenied("只有本村（社区）计生专干或本乡镇计生办可以办理报案和理赔材料。")
-
-
-def _check_insurer(actor, claim: Claim) -> None:
-    if actor is None:
-        return
-    if actor.role != Role.INSURER_STAFF or actor.insurer_id != claim.insurer_id:
-        raise PermissionDenied("只有承保的保险公司可以核定和赔付。")
-
-
-def _locked(claim: Claim, *states) -> Claim:
+def _locked(claim: Claim, action: str) -> Claim:
+    """The claim, locked, if ``action`` may start from its state (``CLAIM_TRANSITIONS``)."""
     claim = (
         Claim.objects.select_for_update(of=("self",))
         .select_related("village", "policy__product", "policy__entry_product", "person")
         .get(pk=claim.pk)
     )
-    if states and claim.status not in states:
+    if not CLAIM_TRANSITIONS.allows(action, claim.status):
         raise ValidationError(f"案件{claim.get_status_display()}，不能进行这一步。")
     return claim
 
@@ -86,7 +71,7 @@ def claim_report(
     )
     if policy is None:
         raise ValidationError(f"{person.name}没有有效保单，不能报案。")
-    _check_reporter(actor, policy.village)
+    deny_unless(access.may_report_for(actor, policy.village), REPORTERS_ONLY)
     errors = []
     if not policy.coverage_start <= incident_date <= policy.coverage_end:
         errors.append(
@@ -154,8 +139,8 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
     if received_on > timezone.localdate():
         raise ValidationError("收到日期不能晚于今天。")
     with transaction.atomic():
-        claim = _locked(claim, S.REPORTED)
-        _check_reporter(actor, claim.village)
+        claim = _locked(claim, "document_tick")
+        deny_unless(access.may_tick_documents(actor, claim), REPORTERS_ONLY)
         replaced = (
             ClaimDocument.objects.filter(claim=claim, item=item).exclude(file="").first()
             if file
@@ -196,8 +181,8 @@ def _delete_scan_on_commit(file) -> None:
 
 def claim_document_remove(*, actor, claim: Claim, item: str) -> None:
     with transaction.atomic():
-        claim = _locked(claim, S.REPORTED)
-        _check_reporter(actor, claim.village)
+        claim = _locked(claim, "document_remove")
+        deny_unless(access.may_remove_document(actor, claim), REPORTERS_ONLY)
         documents = list(ClaimDocument.objects.filter(claim=claim, item=item))
         scans = [document.file for document in documents if document.file]
         deleted, _ = ClaimDocument.objects.filter(claim=claim, item=item).delete()
@@ -217,8 +202,8 @@ def claim_document_remove(*, actor, claim: Claim, item: str) -> None:
 
 def claim_documents_complete(*, actor, claim: Claim) -> Claim:
     with transaction.atomic():
-        claim = _locked(claim, S.REPORTED)
-        _check_reporter(actor, claim.village)
+        claim = _locked(claim, "documents_complete")
+        deny_unless(access.may_complete_documents(actor, claim), REPORTERS_ONLY)
         ticked = set(claim.documents.values_list("item", flat=True))
         missing = missing_required(claim, ticked)
         if missing:
@@ -232,8 +217,8 @@ def claim_documents_complete(*, actor, claim: Claim) -> Claim:
 def claim_submit(*, actor, claim: Claim) -> Claim:
     """Hand the complete file to the insurer; the service standard's clock starts."""
     with transaction.atomic():
-        claim = _locked(claim, S.DOCUMENTS_COMPLETE)
-        _check_reporter(actor, claim.village)
+        claim = _locked(claim, "submit")
+        deny_unless(access.may_submit(actor, claim), REPORTERS_ONLY)
         now = timezone.now()
         claim.status, claim.received_at = S.WITH_INSURER, now
         claim.due_date = service_due_date(claim, timezone.localtime(now).date())
@@ -252,8 +237,8 @@ def claim_escalate(*, actor, claim: Claim, reason: str) -> Claim:
     if not reason:
         raise ValidationError("请填写疑难上报的原因。")
     with transaction.atomic():
-        claim = _locked(claim, S.WITH_INSURER)
-        _check_insurer(actor, claim)
+        claim = _locked(claim, "escalate")
+        deny_unless(access.may_escalate(actor, claim), INSURER_ONLY)
         received = timezone.localtime(claim.received_at).date()
         claim.status, claim.escalation_reason = S.ESCALATED, reason
         claim.due_date = service_due_date(claim, received, escalated=True)
@@ -278,8 +263,8 @@ def claim_approve(*, actor, claim: Claim, amount: Decimal) -> Claim:
         raise ValidationError("核定赔付金额必须大于 0；不予赔付请选择拒赔。")
     with transaction.atomic():
         Policy.objects.select_for_update().get(pk=claim.policy_id)
-        claim = _locked(claim, S.WITH_INSURER, S.ESCALATED)
-        _check_insurer(actor, claim)
+        claim = _locked(claim, "approve")
+        deny_unless(access.may_approve(actor, claim), INSURER_ONLY)
         line = cap_line(claim)
         _check_limits(claim, line, amount)
         before = claim.status
@@ -324,8 +309,8 @@ def claim_reject(*, actor, claim: Claim, code: str, text: str) -> Claim:
     if not text:
         raise ValidationError("请写明拒赔的具体理由，告知参保家庭。")
     with transaction.atomic():
-        claim = _locked(claim, S.WITH_INSURER, S.ESCALATED)
-        _check_insurer(actor, claim)
+        claim = _locked(claim, "reject")
+        deny_unless(access.may_reject(actor, claim), INSURER_ONLY)
         before, now = claim.status, timezone.now()
         claim.status, claim.rejection_code, claim.rejection_text = S.REJECTED, code, text
         claim.decided_by, claim.decided_at = actor, now
@@ -363,8 +348,8 @@ def claim_pay(
     """Record the payment of the approved amount; 5,000 yuan or more is delivered to the family's
     door, and the delivery is recorded with it."""
     with transaction.atomic():
-        claim = _locked(claim, S.APPROVED)
-        _check_insurer(actor, claim)
+        claim = _locked(claim, "pay")
+        deny_unless(access.may_pay(actor, claim), INSURER_ONLY)
         errors = []
         if amount != claim.approved_amount:
             errors.append(
@@ -416,8 +401,8 @@ def claim_pay(
 def claim_close(*, actor, claim: Claim) -> Claim:
     """Close a paid or rejected claim; a closed claim never changes again."""
     with transaction.atomic():
-        claim = _locked(claim, S.PAID, S.REJECTED)
-        _check_insurer(actor, claim)
+        claim = _locked(claim, "close")
+        deny_unless(access.may_close(actor, claim), INSURER_ONLY)
         before = claim.status
         claim.status, claim.closed_at = S.CLOSED, timezone.now()
         claim.save(update_fields=["status", "closed_at"])

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from haimen_insurance.money import format_yuan
 
 from .models import Claim
-from .selectors import OPEN_FOR_INSURER, days_to_settle, met_standard
+from .selectors import AWAITING_DECISION, days_to_settle, met_standard
 
 
 class ClaimTable(tables.Table):
@@ -51,7 +51,7 @@ class ClaimTable(tables.Table):
     def render_due_date(self, record, value):
         if value is None:
             return "—"
-        if record.status in OPEN_FOR_INSURER[:2] and value < timezone.localdate():
+        if record.status in AWAITING_DECISION and value < timezone.localdate():
             return format_html(
                 '<span class="badge text-bg-danger">已超期</span> {}', f"{value:%Y-%m-%d}"
             )

@@ -16,18 +16,25 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from enrollment.models import InsuredPerson, Policy
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_download, readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.money import format_yuan
 from haimen_insurance.privacy import shown_id
 
-from . import services
+from . import access, services
 from .documents import checklist
 from .exports import claims_workbook
 from .filters import ClaimFilter
 from .forms import ApproveForm, ClaimForm, DocumentForm, EscalateForm, PayForm, RejectForm
 from .models import Claim, ClaimDocument
-from .selectors import DOOR_DELIVERY_FROM, cap_line, insurer_queue, suggested_amount
+from .selectors import (
+    AWAITING_DECISION,
+    DOOR_DELIVERY_FROM,
+    cap_line,
+    insurer_queue,
+    suggested_amount,
+)
 from .tables import ClaimTable
 
 PER_PAGE = 50
@@ -42,7 +49,7 @@ def _claims(user):
 class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     """The claims register of the user's area (or insurer), with days to settle."""
 
-    permission_required = "claims.view_claim"
+    permission_required = access.VIEW
     template_name = "claims/claim_list.html"
     table_class = ClaimTable
     filterset_class = ClaimFilter
@@ -50,6 +57,14 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return _claims(self.request.user).order_by("-reported_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            can_report=access.may_report_claims(user),
+            can_see_queue=access.may_see_queue(user),
+            **kwargs,
+        )
 
 
 class ClaimExportView(ClaimListView):
@@ -66,7 +81,7 @@ class ClaimExportView(ClaimListView):
 class ClaimQueueView(PermissionRequiredMixin, SingleTableMixin, TemplateView):
     """The insurer's queue: overdue first, then by due date."""
 
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
     template_name = "claims/claim_queue.html"
     table_class = ClaimTable
     table_pagination = {"per_page": PER_PAGE}
@@ -81,7 +96,7 @@ class ClaimQueueView(PermissionRequiredMixin, SingleTableMixin, TemplateView):
 class PersonSearchView(PermissionRequiredMixin, TemplateView):
     """Find the insured person among the issued policies in scope, to report for them."""
 
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
     template_name = "claims/person_search.html"
 
     def get_context_data(self, **kwargs):
@@ -110,7 +125,7 @@ class PersonSearchView(PermissionRequiredMixin, TemplateView):
 
 
 class ClaimCreateView(PermissionRequiredMixin, FormView):
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
     template_name = "claims/claim_form.html"
     form_class = ClaimForm
 
@@ -156,7 +171,7 @@ class ClaimCreateView(PermissionRequiredMixin, FormView):
 
 
 class ClaimDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "claims.view_claim"
+    permission_required = access.VIEW
     template_name = "claims/claim_detail.html"
     context_object_name = "claim"
 
@@ -175,9 +190,7 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
             .filter(object_type="claims.claim", object_id=str(claim.pk))
             .select_related("actor")
         )
-        can_report = user.has_perm("claims.report_claim")
-        can_decide = user.has_perm("claims.decide_claim") and user.insurer_id == claim.insurer_id
-        S = Claim.Status
+        waiting = claim.status in AWAITING_DECISION
         context.update(
             shown_id=shown_id(claim.person.id_number, full=user.sees_full_ids),
             checklist=[
@@ -190,24 +203,23 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
                 for code, label, required in checklist(claim.benefit, claim=claim)
             ],
             line=line,
-            suggested=suggested_amount(claim, line)
-            if claim.status in (S.WITH_INSURER, S.ESCALATED)
-            else None,
+            suggested=suggested_amount(claim, line) if waiting else None,
             timeline=[
                 (event, readable_changes(event, full_ids=user.sees_full_ids))
                 for event in events.order_by("at", "pk")
             ],
-            can_edit_documents=can_report and claim.status == S.REPORTED,
-            can_submit=can_report and claim.status in (S.REPORTED, S.DOCUMENTS_COMPLETE),
-            can_decide=can_decide and claim.status in (S.WITH_INSURER, S.ESCALATED),
-            can_escalate=can_decide and claim.status == S.WITH_INSURER,
-            can_pay=can_decide and claim.status == S.APPROVED,
-            can_close=can_decide and claim.status in (S.PAID, S.REJECTED),
+            can_view_scans=access.may_view_scan(user, claim),
+            can_tick_documents=access.may_tick_documents(user, claim),
+            can_remove_documents=access.may_remove_document(user, claim),
+            can_complete=access.may_complete_documents(user, claim),
+            can_submit=access.may_submit(user, claim),
+            can_decide=access.may_decide(user, claim),
+            can_escalate=access.may_escalate(user, claim),
+            can_pay=access.may_pay(user, claim),
+            can_close=access.may_close(user, claim),
             door_delivery_from=DOOR_DELIVERY_FROM,
-            show_due=claim.due_date is not None and claim.status in (S.WITH_INSURER, S.ESCALATED),
-            disability_percent=110 - 10 * claim.disability_grade
-            if claim.disability_grade
-            else None,
+            show_due=claim.due_date is not None and waiting,
+            disability_percent=claim.disability_percent,
             document_form=DocumentForm(initial={"received_on": timezone.localdate()}),
             reject_form=RejectForm(),
             escalate_form=EscalateForm(),
@@ -226,7 +238,7 @@ class _ClaimAction(PermissionRequiredMixin, View):
     """A POST that moves a claim one step through its service; refusals come back as messages."""
 
     http_method_names = ["post"]
-    permission_required = "claims.view_claim"
+    permission_required = access.VIEW
     form_class = None
 
     def post(self, request, pk):
@@ -251,7 +263,7 @@ class _ClaimAction(PermissionRequiredMixin, View):
 
 
 class DocumentTickView(_ClaimAction):
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
     form_class = DocumentForm
 
     def act(self, user, claim, *, item, received_on, file):
@@ -265,7 +277,7 @@ class DocumentTickView(_ClaimAction):
 
 
 class DocumentRemoveView(_ClaimAction):
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
 
     def post(self, request, pk, item):
         self.item = item
@@ -280,7 +292,7 @@ class DocumentRemoveView(_ClaimAction):
 
 
 class DocumentsCompleteView(_ClaimAction):
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
 
     def act(self, user, claim):
         return services.claim_documents_complete(actor=user, claim=claim)
@@ -290,7 +302,7 @@ class DocumentsCompleteView(_ClaimAction):
 
 
 class SubmitView(_ClaimAction):
-    permission_required = "claims.report_claim"
+    permission_required = access.REPORT
 
     def act(self, user, claim):
         return services.claim_submit(actor=user, claim=claim)
@@ -300,7 +312,7 @@ class SubmitView(_ClaimAction):
 
 
 class EscalateView(_ClaimAction):
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
     form_class = EscalateForm
 
     def act(self, user, claim, *, reason):
@@ -311,7 +323,7 @@ class EscalateView(_ClaimAction):
 
 
 class ApproveView(_ClaimAction):
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
     form_class = ApproveForm
 
     def act(self, user, claim, *, amount):
@@ -322,7 +334,7 @@ class ApproveView(_ClaimAction):
 
 
 class RejectView(_ClaimAction):
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
     form_class = RejectForm
 
     def act(self, user, claim, *, code, text):
@@ -333,7 +345,7 @@ class RejectView(_ClaimAction):
 
 
 class PayView(_ClaimAction):
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
     form_class = PayForm
 
     def act(self, user, claim, **values):
@@ -344,7 +356,7 @@ class PayView(_ClaimAction):
 
 
 class CloseView(_ClaimAction):
-    permission_required = "claims.decide_claim"
+    permission_required = access.DECIDE
 
     def act(self, user, claim):
         return services.claim_close(actor=user, claim=claim)
@@ -356,10 +368,11 @@ class CloseView(_ClaimAction):
 class DocumentFileView(PermissionRequiredMixin, View):
     """A scan, to those who see the claim."""
 
-    permission_required = "claims.view_claim"
+    permission_required = access.VIEW
 
     def get(self, request, pk, document):
         claim = get_object_or_404(_claims(request.user), pk=pk)
+        deny_unless(access.may_view_scan(request.user, claim), access.SCAN_VIEWERS_ONLY)
         scan = get_object_or_404(ClaimDocument, claim=claim, pk=document)
         if not scan.file:
             raise Http404("没有扫描件。")

@@ -1,45 +1,70 @@
-"""The navigation bar: which pages each role reaches from the header."""
+"""The navigation bar: which pages each role reaches from the header.
+
+Each item names the permissions (``app_label.codename``) its holder needs, all of them; the
+roles' groups hold them (``roles.ROLE_PERMISSIONS``), so the navigation asks ``user.has_perm`` and
+never a role. An item needs more than its page's own permission where the page is not a daily
+tool of every role that may open it: ``enrollment.view_townshipreport`` marks the roles that work
+above one village (the cadre's own roster is its 参保名册), and the user list is in the bar of the
+user managers and of the township officer, who looks after its villages' cadres (it reviews
+their rosters), not of the leader.
+"""
 
 from dataclasses import dataclass
 
-from .roles import Role
-
-ALL = frozenset(Role)
-CITY = frozenset({Role.CITY_OFFICER, Role.LEADER})
+TOWNSHIP_AND_ABOVE = "enrollment.view_townshipreport"
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset
+    perms: tuple[str, ...] = ()  # every one needed; none: every person with a role
     section: str = ""  # a url-name prefix whose pages belong to this item, e.g. "claims:"
+    or_perms: tuple[str, ...] = ()  # or else every one of these
 
+    def shown_to(self, user) -> bool:
+        if user.has_perms(self.perms):
+            return True
+        return bool(self.or_perms) and user.has_perms(self.or_perms)
 
-REGISTER_VIEWERS = frozenset(
-    {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER}
-)
-VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
 
 NAV_ITEMS = [
-    NavItem("工作台", "workbench", ALL),
-    NavItem("仪表板", "dashboard", frozenset({*CITY, Role.TOWNSHIP_OFFICER}), "dashboard"),
-    NavItem("考核", "assessment", CITY, "review"),
-    NavItem("参保年度", "enrollment:campaign_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
-    NavItem("参保名册", "enrollment:roster_mine", frozenset({Role.VILLAGE_CADRE})),
-    NavItem("参保名册", "enrollment:rosters_overview", VERIFIERS),
-    NavItem("独生子女证登记", "enrollment:household_list", REGISTER_VIEWERS),
-    NavItem("核查", "enrollment:verification", VERIFIERS),
-    NavItem("保单查询", "enrollment:policy_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE})),
-    NavItem("理赔", "claims:claim_list", frozenset(ALL - {Role.TOWNSHIP_FINANCE}), "claims:"),
-    NavItem("区划", "area_list", frozenset(ALL - {Role.VILLAGE_CADRE})),
-    NavItem("用户", "user_list", frozenset({Role.CITY_OFFICER, Role.TOWNSHIP_OFFICER})),
-    NavItem("审计日志", "audit_list", CITY),
+    NavItem("工作台", "workbench"),
+    NavItem("仪表板", "dashboard", ("haimen_insurance.view_dashboard",), "dashboard"),
+    NavItem(
+        "考核",
+        "assessment",
+        ("haimen_insurance.view_dashboard", "enrollment.view_assessmentrule"),
+        "review",
+    ),
+    NavItem(
+        "参保年度", "enrollment:campaign_list", ("enrollment.view_campaign", TOWNSHIP_AND_ABOVE)
+    ),
+    NavItem("参保名册", "enrollment:roster_mine", ("enrollment.submit_roster",)),
+    NavItem(
+        "参保名册", "enrollment:rosters_overview", ("enrollment.view_roster", TOWNSHIP_AND_ABOVE)
+    ),
+    NavItem("独生子女证登记", "enrollment:household_list", ("enrollment.view_household",)),
+    NavItem("核查", "enrollment:verification", ("enrollment.view_verification",)),
+    NavItem("保单查询", "enrollment:policy_list", ("enrollment.view_policy",)),
+    NavItem("理赔", "claims:claim_list", ("claims.view_claim",), "claims:"),
+    NavItem("区划", "area_list", ("haimen_insurance.view_area", TOWNSHIP_AND_ABOVE)),
+    NavItem(
+        "用户",
+        "user_list",
+        ("haimen_insurance.manage_users",),
+        or_perms=("haimen_insurance.view_user", "enrollment.review_roster"),
+    ),
+    NavItem("审计日志", "audit_list", ("haimen_insurance.view_auditevent",)),
 ]
 
 
 def items_for(user) -> list[NavItem]:
-    return [item for item in NAV_ITEMS if user.role in item.roles]
+    """The items of ``user``'s bar; none for an account without a role (a break-glass account
+    works in the admin, whose every permission would otherwise show everything)."""
+    if not user.role:
+        return []
+    return [item for item in NAV_ITEMS if item.shown_to(user)]
 
 
 def current_item(items: list[NavItem], view_name: str | None) -> str | None:

@@ -41,6 +41,7 @@ _CITY_VIEW = [
     *_MONEY_VIEW,
     "claims.view_claim",
     "haimen_insurance.view_dashboard",
+    "enrollment.view_assessmentrule",  # the assessment pages (考核) of the city roles
 ]
 ROLE_PERMISSIONS = {
     Role.VILLAGE_CADRE: [
@@ -83,6 +84,7 @@ ROLE_PERMISSIONS = {
     Role.CITY_OFFICER: [
         *_CITY_VIEW,
         "haimen_insurance.manage_users",
+        "haimen_insurance.change_area",  # names the insurer of a township
         "enrollment.import_register",
         "enrollment.add_campaign",
         "enrollment.change_campaign",

@@ -7,6 +7,14 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from .access import (
+    INSURER_ASSIGNERS_ONLY,
+    USER_MANAGERS_ONLY,
+    deny_unless,
+    may_assign_insurer,
+    may_manage_user,
+    may_manage_users,
+)
 from .audit import audit_record, changed_values
 from .models import Area, Insurer, User
 from .roles import CITY_ROLES, INSURER_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
@@ -37,13 +45,16 @@ def _check_scope(role: str, area: Area | None, insurer: Insurer | None) -> None:
         raise ValidationError({"area": "市级用户覆盖全市，请不要选择区域。"})
 
 
-def _lock_managed(user: User) -> User:
-    """The user, locked, if the app's user management may touch it: a person with one of the
-    six roles. Superuser and staff accounts are refused as if they did not exist."""
+def _lock_managed(actor, user: User) -> User:
+    """The user, locked, if the app's user management may touch it (a person with one of the
+    six roles; superuser and staff accounts are refused as if they did not exist) and ``actor``
+    may manage them."""
     try:
-        return User.objects.with_role().select_for_update().get(pk=user.pk)
+        user = User.objects.with_role().select_for_update().get(pk=user.pk)
     except User.DoesNotExist:
         raise PermissionDenied("该账号不由本系统的用户管理维护。") from None
+    deny_unless(may_manage_user(actor, user), USER_MANAGERS_ONLY)
+    return user
 
 
 def _set_role_group(user: User) -> None:
@@ -65,6 +76,7 @@ def user_create(
     """Create a user with one role and its scope; returns the user and the initial password.
     A password the system generates must be changed at the first login; one given by the
     caller (the demo's accounts, the test builders) is the person's own already."""
+    deny_unless(may_manage_users(actor), USER_MANAGERS_ONLY)
     _check_scope(role, area, insurer)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已被使用。"})
@@ -104,7 +116,7 @@ def user_update(
     insurer: Insurer | None,
 ) -> User:
     _check_scope(role, area, insurer)
-    user = _lock_managed(user)
+    user = _lock_managed(actor, user)
     fields = ["role", "full_name", "phone", "area", "insurer"]
     before = {field: getattr(user, field) for field in fields}
     after = {"role": role, "full_name": full_name, "phone": phone, "area": area, "insurer": insurer}
@@ -121,7 +133,7 @@ def user_update(
 
 @transaction.atomic
 def user_deactivate(*, actor, user: User) -> User:
-    user = _lock_managed(user)
+    user = _lock_managed(actor, user)
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账号。")
     if not user.is_active:
@@ -134,7 +146,7 @@ def user_deactivate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_activate(*, actor, user: User) -> User:
-    user = _lock_managed(user)
+    user = _lock_managed(actor, user)
     if user.is_active:
         raise ValidationError("该用户已经是启用状态。")
     user.is_active = True
@@ -147,7 +159,7 @@ def user_activate(*, actor, user: User) -> User:
 def user_reset_password(*, actor, user: User) -> str:
     """Give the user a new random password, shown once to the officer who reset it; the user
     must change it at the next login."""
-    user = _lock_managed(user)
+    user = _lock_managed(actor, user)
     password = generate_password()
     user.set_password(password)
     user.must_change_password = True
@@ -208,6 +220,7 @@ def areas_load_csv(*, path) -> dict[str, int]:
 def insurer_assign_townships(*, actor, insurer: Insurer, townships) -> None:
     """Make ``insurer`` the insurer of each of ``townships``."""
     for township in Area.objects.select_for_update().filter(pk__in=[t.pk for t in townships]):
+        deny_unless(may_assign_insurer(actor, township), INSURER_ASSIGNERS_ONLY)
         if not township.is_township:
             raise ValidationError(f"{township.name}不是乡镇（园区），不能指定承保公司。")
         if township.insurer_id == insurer.pk:

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import services
+from . import access, services
 from .audit import audit_download
 from .exports import audit_workbook
 from .filters import AreaFilter, AuditEventFilter, UserFilter
@@ -38,7 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class AreaListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
-    permission_required = "haimen_insurance.view_area"
+    permission_required = access.VIEW_AREAS
     table_class = AreaTable
     filterset_class = AreaFilter
     template_name = "haimen_insurance/area_list.html"
@@ -49,7 +49,7 @@ class AreaListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
 
 class AreaDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "haimen_insurance.view_area"
+    permission_required = access.VIEW_AREAS
     template_name = "haimen_insurance/area_detail.html"
     context_object_name = "area"
 
@@ -62,14 +62,15 @@ class AreaDetailView(PermissionRequiredMixin, DetailView):
         context["children"] = Area.objects.for_user(user).filter(parent=self.object)
         context["users"] = (
             User.objects.for_user(user).filter(area=self.object).order_by("role", "username")
-            if user.has_perm("haimen_insurance.view_user")
+            if access.may_view_users(user)
             else User.objects.none()
         )
+        context["can_view_areas"] = access.may_view_areas(user)
         return context
 
 
 class UserListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
-    permission_required = "haimen_insurance.view_user"
+    permission_required = access.VIEW_USERS
     table_class = UserTable
     filterset_class = UserFilter
     template_name = "haimen_insurance/user_list.html"
@@ -82,9 +83,13 @@ class UserListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             .order_by("-is_active", "role", "username")
         )
 
+    def get_context_data(self, **kwargs):
+        can_create = access.may_manage_users(self.request.user)
+        return super().get_context_data(can_create=can_create, **kwargs)
+
 
 class UserDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "haimen_insurance.view_user"
+    permission_required = access.VIEW_USERS
     template_name = "haimen_insurance/user_detail.html"
     context_object_name = "person"
 
@@ -98,11 +103,12 @@ class UserDetailView(PermissionRequiredMixin, DetailView):
             .filter(object_type="haimen_insurance.user", object_id=str(self.object.pk))
             .select_related("actor")[:20]
         )
+        context["can_manage"] = access.may_manage_user(self.request.user, self.object)
         return context
 
 
 class _UserFormView(PermissionRequiredMixin, FormView):
-    permission_required = "haimen_insurance.manage_users"
+    permission_required = access.MANAGE_USERS
     form_class = UserForm
     template_name = "haimen_insurance/user_form.html"
 
@@ -184,7 +190,7 @@ class UserUpdateView(_UserFormView):
 class UserActionView(PermissionRequiredMixin, View):
     """POST-only actions on a user: deactivate, activate, reset the password."""
 
-    permission_required = "haimen_insurance.manage_users"
+    permission_required = access.MANAGE_USERS
     http_method_names = ["post"]
     action = ""
 
@@ -209,7 +215,7 @@ class UserActionView(PermissionRequiredMixin, View):
 
 
 class AuditListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
-    permission_required = "haimen_insurance.view_auditevent"
+    permission_required = access.VIEW_AUDIT
     table_class = AuditEventTable
     filterset_class = AuditEventFilter
     template_name = "haimen_insurance/audit_list.html"

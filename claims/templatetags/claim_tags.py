@@ -5,6 +5,7 @@ in the template)."""
 
 from django import template
 
+from claims import access
 from claims.models import Claim
 
 register = template.Library()
@@ -20,4 +21,9 @@ def household_claims(context, household):
         .select_related("person")
         .order_by("-reported_at")
     )
-    return {"claims": claims, "household": household, "perms": context.get("perms")}
+    return {
+        "claims": claims,
+        "household": household,
+        "can_view": access.may_view_claims(user),
+        "can_report": access.may_report_claims(user),
+    }
