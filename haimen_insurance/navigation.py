@@ -1,15 +1,20 @@
 """The navigation bar: which pages each role reaches from the header.
 
-Each item names the permissions (``app_label.codename``) its holder needs, all of them; the
-roles' groups hold them (``roles.ROLE_PERMISSIONS``), so the navigation asks ``user.has_perm`` and
-never a role. An item needs more than its page's own permission where the page is not a daily
-tool of every role that may open it: ``enrollment.view_townshipreport`` marks the roles that work
-above one village (the cadre's own roster is its 参保名册), and the user list is in the bar of the
-user managers and of the township officer, who looks after its villages' cadres (it reviews
-their rosters), not of the leader.
+Each item names the permissions (``app_label.codename``) its holder needs, all of them, and is
+shown to the roles whose group holds them (``roles.role_permissions``: the permissions
+``sync_role_groups`` gives the group, so the same answer as ``user.has_perm``, without the query
+that loads a user's permissions on a page that checks none, such as the password change).
+
+An item needs more than its page's own permission where the page is not a daily tool of every
+role that may open it: ``enrollment.view_townshipreport`` marks the roles that work above one
+village (the cadre's own roster is its 参保名册), and the user list is in the bar of the user
+managers and of the township officer, who looks after its villages' cadres (it reviews their
+rosters), not of the leader.
 """
 
 from dataclasses import dataclass
+
+from .roles import role_permissions
 
 TOWNSHIP_AND_ABOVE = "enrollment.view_townshipreport"
 
@@ -22,10 +27,11 @@ class NavItem:
     section: str = ""  # a url-name prefix whose pages belong to this item, e.g. "claims:"
     or_perms: tuple[str, ...] = ()  # or else every one of these
 
-    def shown_to(self, user) -> bool:
-        if user.has_perms(self.perms):
+    def shown_to(self, held: frozenset[str]) -> bool:
+        """Whether a holder of the permissions ``held`` sees the item."""
+        if held.issuperset(self.perms):
             return True
-        return bool(self.or_perms) and user.has_perms(self.or_perms)
+        return bool(self.or_perms) and held.issuperset(self.or_perms)
 
 
 NAV_ITEMS = [
@@ -64,7 +70,8 @@ def items_for(user) -> list[NavItem]:
     works in the admin, whose every permission would otherwise show everything)."""
     if not user.role:
         return []
-    return [item for item in NAV_ITEMS if item.shown_to(user)]
+    held = role_permissions(user.role)
+    return [item for item in NAV_ITEMS if item.shown_to(held)]
 
 
 def current_item(items: list[NavItem], view_name: str | None) -> str | None:

@@ -93,6 +93,15 @@ ROLE_PERMISSIONS = {
 }
 
 
+def role_permissions(role: str) -> frozenset[str]:
+    """The permissions ``role``'s group holds (``sync_role_groups`` gives it exactly these), read
+    without a query: the navigation asks it on every page, the password change page too."""
+    return _ROLE_PERMISSION_SETS.get(role, frozenset())
+
+
+_ROLE_PERMISSION_SETS = {role: frozenset(codenames) for role, codenames in ROLE_PERMISSIONS.items()}
+
+
 def sync_role_groups(**kwargs):
     """Create one group per role and give it exactly the permissions listed above."""
     from django.contrib.auth.models import Group, Permission

@@ -4,6 +4,7 @@ import pytest
 
 from haimen_insurance.models import User
 from haimen_insurance.navigation import NAV_ITEMS, items_for
+from haimen_insurance.roles import role_permissions
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,19 @@ def test_every_item_names_permissions_that_exist():
         for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
     }
     assert named <= existing
+
+
+@pytest.mark.parametrize("key", list(BARS))
+def test_the_bar_gives_the_answer_of_has_perm(world, key):
+    """The bar reads the roles' declared permissions; the groups hold exactly those."""
+    user = User.objects.get(pk=world.user(key).pk)
+    held = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in user.groups.get().permissions.select_related("content_type")
+    }
+    assert held == role_permissions(user.role)
+    for item in NAV_ITEMS:
+        by_perm = (
+            user.has_perms(item.perms) or bool(item.or_perms) and user.has_perms(item.or_perms)
+        )
+        assert (item in items_for(user)) == by_perm, (key, item.label)
