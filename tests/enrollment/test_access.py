@@ -2,7 +2,9 @@
 world, and of the system (``None``): who may, and, for the questions about now, in which states
 of the roster or township report. The services refuse exactly the people the module refuses."""
 
+import re
 from functools import partial
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,8 @@ from enrollment.services.rosters import (
 from tests.enrollment.conftest import build_household, build_reported_report, transfer_values
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 USERS = (
     "city",
@@ -347,3 +351,19 @@ def test_the_services_ask_the_access_rules(world, drafted):
     for key, user in people(world).items():
         for name, (write, may) in cases.items():
             assert _refused(partial(write, user)) == (not may(user)), (key, name)
+
+
+def test_no_page_of_enrollment_reads_the_role_itself():
+    """Views, filters and templates ask ``enrollment.access``; none compares ``user.role``."""
+    paths = [
+        *sorted((ROOT / "templates" / "enrollment").glob("*.html")),
+        *sorted((ROOT / "enrollment" / "views").glob("*.py")),
+        ROOT / "enrollment" / "filters.py",
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in paths
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\.role\b|_ROLES\b", line)
+    ]
+    assert offenders == []
