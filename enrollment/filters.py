@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from haimen_insurance.area_pickers import AreaChoiceFilter
 from haimen_insurance.models import Area
-from haimen_insurance.roles import VILLAGE_ROLES
 
+from .access import sees_one_village
 from .models import Campaign, Household, InsuredPerson, Policy, Product
 from .resident_ids import ResidentIdError, parse_resident_id
 
@@ -42,7 +42,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.request.user.role in VILLAGE_ROLES:
+        if sees_one_village(self.request.user):
             del self.filters["village"]  # a cadre's list is one village already
 
     def search(self, queryset, name, value):

@@ -7,6 +7,9 @@ from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
 from .review import ReviewNote
 from .rosters import (
+    POLICY_LIST_STATES,
+    REPORT_TRANSITIONS,
+    ROSTER_TRANSITIONS,
     EntryProduct,
     InsuredPerson,
     Roster,
@@ -16,6 +19,9 @@ from .rosters import (
 )
 
 __all__ = [
+    "POLICY_LIST_STATES",
+    "REPORT_TRANSITIONS",
+    "ROSTER_TRANSITIONS",
     "AssessmentRule",
     "Campaign",
     "EntryProduct",

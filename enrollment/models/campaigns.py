@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haimen_insurance.models import Area, Insurer, area_scope
-from haimen_insurance.roles import CITY_ROLES
+
+from ..access import may_see_campaigns_being_prepared
 
 # The programme's first year; a new campaign is at most next year's.
 FIRST_YEAR = 2012
@@ -81,9 +82,8 @@ def campaign_bound_errors(
     return errors
 
 
-def sees_campaigns_being_prepared(user) -> bool:
-    """Only the city sees a campaign (and its rosters and products) before it is opened."""
-    return user.is_authenticated and user.is_active and user.role in CITY_ROLES
+# The scoping querysets below (and the workbench) read the rule where it is kept.
+sees_campaigns_being_prepared = may_see_campaigns_being_prepared
 
 
 class CampaignQuerySet(models.QuerySet):

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haimen_insurance.models import Area, area_scope
-from haimen_insurance.roles import Role
+
+from ..access import may_see_every_register_import
 
 # The one-child certificate (独生子女证) was first issued in 1979: no certificate is older.
 FIRST_CERTIFICATE_DATE = date(1979, 1, 1)
@@ -135,7 +136,7 @@ class RegisterImportQuerySet(models.QuerySet):
         """The uploader sees their own imports; a city officer sees every import."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role == Role.CITY_OFFICER:
+        if may_see_every_register_import(user):
             return self
         return self.filter(uploaded_by=user)
 

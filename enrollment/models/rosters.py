@@ -3,6 +3,10 @@
 An entry keeps a snapshot of the names and IDs as enrolled, so a later register edit never
 rewrites a submitted roster. The database holds the rule of 「一个不多」: a person is insured at
 most once per product and campaign.
+
+The status of a roster and of a township report moves only as ``ROSTER_TRANSITIONS`` and
+``REPORT_TRANSITIONS`` (below each model) declare: the services check and write them, the access
+rules (``enrollment.access``) and the pages' buttons read them.
 """
 
 from django.conf import settings
@@ -12,6 +16,7 @@ from django.urls import reverse
 
 from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import INSURER_ROLES
+from haimen_insurance.transitions import Machine, Transition
 
 from .campaigns import Campaign, Product, TownshipInsurer, sees_campaigns_being_prepared
 from .register import Household
@@ -91,10 +96,20 @@ class Roster(models.Model):
     def get_absolute_url(self):
         return reverse("enrollment:roster_detail", args=[self.pk])
 
+    def allows(self, action: str) -> bool:
+        """Whether ``action`` of ``ROSTER_TRANSITIONS`` may start from the roster's status; a
+        roster locked by its township's report allows nothing any more."""
+        return self.locked_at is None and ROSTER_TRANSITIONS.allows(action, self.status)
+
     @property
     def editable(self) -> bool:
         """The cadre may still change decisions."""
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED) and self.locked_at is None
+        return self.allows("edit")
+
+    @property
+    def reviewable(self) -> bool:
+        """Submitted and waiting for the township's approval or return."""
+        return self.allows("approve")
 
     @property
     def review_is_current(self) -> bool:
@@ -111,6 +126,23 @@ class Roster(models.Model):
         if self.review_is_current and self.status == self.Status.APPROVED:
             return "审核通过"
         return "退回"
+
+
+_R = Roster.Status
+ROSTER_TRANSITIONS = Machine(
+    "roster",
+    Roster.Status,
+    {
+        # Deciding a household, taking a decision back, enrolling every undecided household.
+        "edit": Transition("修改", frozenset({_R.DRAFT, _R.RETURNED})),
+        "submit": Transition("提交", frozenset({_R.DRAFT, _R.RETURNED}), _R.SUBMITTED),
+        "approve": Transition("审核通过", frozenset({_R.SUBMITTED}), _R.APPROVED),
+        "return": Transition("退回", frozenset({_R.SUBMITTED}), _R.RETURNED),
+        # The township report rolls the approved rosters up; reporting it locks them
+        # (``locked_at``), their status stays.
+        "lock": Transition("汇总上报", frozenset({_R.APPROVED})),
+    },
+)
 
 
 class RosterEntryQuerySet(models.QuerySet):
@@ -339,6 +371,37 @@ class TownshipReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("enrollment:township_report", args=[self.pk])
+
+    def allows(self, action: str) -> bool:
+        """Whether ``action`` of ``REPORT_TRANSITIONS`` may start from the report's status."""
+        return REPORT_TRANSITIONS.allows(action, self.status)
+
+    @property
+    def issuable(self) -> bool:
+        """Funded: the insurer may issue the policies now."""
+        return self.allows("issue")
+
+    @property
+    def policy_list_ready(self) -> bool:
+        """Funded or issued: the insurer has the report's policy list."""
+        return self.status in POLICY_LIST_STATES
+
+
+_T = TownshipReport.Status
+REPORT_TRANSITIONS = Machine(
+    "township_report",
+    TownshipReport.Status,
+    {
+        # Rolling the approved rosters up: a new report starts drafted, a drafted one may be
+        # drafted again; once reported it stays as it is.
+        "draft": Transition("重新汇总", frozenset({_T.DRAFTED}), _T.DRAFTED),
+        "report": Transition("上报", frozenset({_T.DRAFTED}), _T.REPORTED),
+        "fund": Transition("登记划拨", frozenset({_T.REPORTED}), _T.FUNDED),
+        "issue": Transition("出具保单", frozenset({_T.FUNDED}), _T.ISSUED),
+    },
+)
+# The report's states in which the insurer has its policy list: funded, and issued after it.
+POLICY_LIST_STATES = REPORT_TRANSITIONS.sources("issue") | {REPORT_TRANSITIONS.target("issue")}
 
 
 class TownshipReportLine(models.Model):

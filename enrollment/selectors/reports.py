@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from haimen_insurance.models import Area
 
-from ..models import Campaign, Roster, RosterEntry, TownshipReport
+from ..models import ROSTER_TRANSITIONS, Campaign, Roster, RosterEntry, TownshipReport
 from .rosters import Figures, roster_figures, total
 
 VILLAGE_PAYER = "村集体"
@@ -98,11 +98,11 @@ class TownshipRosters:
 
     @property
     def waiting(self) -> list[str]:
-        """The villages whose roster is not approved yet."""
+        """The villages whose roster is not approved yet (the report rolls up approved ones)."""
         return [
             row.village.name
             for row in self.rows
-            if row.roster is None or row.roster.status != Roster.Status.APPROVED
+            if row.roster is None or not ROSTER_TRANSITIONS.allows("lock", row.roster.status)
         ]
 
 

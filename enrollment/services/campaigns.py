@@ -6,14 +6,15 @@ it. Products and premiums are fixed once any village roster of the campaign has 
 both the product edit and the roster submit lock the campaign row, so they cannot cross.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record, changed_values
 from haimen_insurance.models import Area, Insurer
-from haimen_insurance.roles import Role
 
+from ..access import may_set_up_campaigns
 from ..models import (
     Campaign,
     Policy,
@@ -46,8 +47,7 @@ PRODUCT_FIELDS = (
 
 
 def check_city_officer(actor) -> None:
-    if actor is not None and actor.role != Role.CITY_OFFICER:
-        raise PermissionDenied("只有市计生委可以设置参保年度。")
+    deny_unless(may_set_up_campaigns(actor), "只有市计生委可以设置参保年度。")
 
 
 def _validate(campaign: Campaign) -> None:
@@ -223,7 +223,7 @@ def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: 
         reports = TownshipReport.objects.select_for_update().filter(
             campaign=campaign, township=township
         )
-        if any(report.status != TownshipReport.Status.DRAFTED for report in reports):
+        if any(not report.allows("draft") for report in reports):
             raise ValidationError(f"{township.name}已上报，承保公司不能再更换。")
         row, created = TownshipInsurer.objects.select_for_update().get_or_create(
             campaign=campaign, township=township, defaults={"insurer": insurer}

@@ -9,14 +9,15 @@ one valid certificate only: the service says so in Chinese, and the database con
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record, changed_values
 from haimen_insurance.models import Area
-from haimen_insurance.roles import VILLAGE_ROLES
 
+from ..access import may_write_household
 from ..models import Household
 from ..models.register import FIRST_CERTIFICATE_DATE
 from ..resident_ids import ResidentIdError, check_against, parse_resident_id
@@ -65,14 +66,10 @@ _PARENTS = (("father", "父亲", "male"), ("mother", "母亲", "female"))
 
 
 def _check_may_write(actor, village_id: int) -> None:
-    """Only the village cadre of this very village keeps its register entries."""
-    if (
-        actor is None
-        or not actor.is_active
-        or actor.role not in VILLAGE_ROLES
-        or actor.area_id != village_id
-    ):
-        raise PermissionDenied("只有本村（社区）计生专干可以登记和修改本村的独生子女证。")
+    deny_unless(
+        may_write_household(actor, village_id),
+        "只有本村（社区）计生专干可以登记和修改本村的独生子女证。",
+    )
 
 
 def _check_field_names(fields: dict) -> None:

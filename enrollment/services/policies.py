@@ -13,16 +13,17 @@ number, product code. An insurer may instead upload its own numbers (``policy_nu
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
 from haimen_insurance.money import format_yuan
-from haimen_insurance.roles import Role
 
-from ..models import FundTransfer, Policy, TownshipInsurer, TownshipReport
+from ..access import may_issue_policies, may_record_transfers
+from ..models import REPORT_TRANSITIONS, FundTransfer, Policy, TownshipInsurer, TownshipReport
 from ..selectors.policies import PolicyKey, report_policy_rows
 
 _BATCH = 5000
@@ -64,12 +65,12 @@ def transfer_record(
     An amount that differs from the amount due by as much as a fen is refused."""
     with transaction.atomic():
         report = _locked_report(report)
-        if actor is not None and (
-            actor.role != Role.TOWNSHIP_FINANCE or actor.area_id != report.township_id
-        ):
-            raise PermissionDenied("只有本乡镇（园区）财政所可以登记保费划拨。")
-        if report.status != TownshipReport.Status.REPORTED:
-            if report.status == TownshipReport.Status.DRAFTED:
+        deny_unless(
+            may_record_transfers(actor, report.township_id),
+            "只有本乡镇（园区）财政所可以登记保费划拨。",
+        )
+        if not report.allows("fund"):
+            if report.allows("report"):
                 raise ValidationError("汇总表尚未上报，不能登记划拨。")
             raise ValidationError(f"汇总表{report.get_status_display()}，不能再次登记划拨。")
         if transfer_date > timezone.localdate():
@@ -95,7 +96,7 @@ def transfer_record(
             payee_bank=payee_bank.strip(),
             recorded_by=actor,
         )
-        report.status = TownshipReport.Status.FUNDED
+        report.status = REPORT_TRANSITIONS.target("fund")
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,
@@ -131,17 +132,15 @@ def policies_issue(
     with transaction.atomic():
         report = _locked_report(report)
         covering = report_insurer(report)
-        if actor is not None and (
-            actor.role != Role.INSURER_STAFF
-            or covering is None
-            or actor.insurer_id != covering.insurer_id
-        ):
-            raise PermissionDenied("只有承保本乡镇（园区）的保险公司可以出具保单。")
+        deny_unless(
+            may_issue_policies(actor, covering.insurer_id if covering else None),
+            "只有承保本乡镇（园区）的保险公司可以出具保单。",
+        )
         if covering is None:
             raise ValidationError(f"{report.township.name}在{report.campaign}没有指定承保公司。")
-        if report.status == TownshipReport.Status.ISSUED:
-            return 0
-        if report.status != TownshipReport.Status.FUNDED:
+        if report.status == REPORT_TRANSITIONS.target("issue"):
+            return 0  # issued already: issuing again changes nothing
+        if not report.allows("issue"):
             raise ValidationError(
                 f"汇总表{report.get_status_display()}，保费划拨到账后才能出具保单。"
             )
@@ -182,7 +181,7 @@ def policies_issue(
             raise ValidationError(
                 "保单号与已出具的保单重复，未出具任何保单，请核对后重试。"
             ) from error
-        report.status = TownshipReport.Status.ISSUED
+        report.status = REPORT_TRANSITIONS.target("issue")
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,

@@ -1,7 +1,8 @@
 """Village rosters: decisions, submit / approve / return, and the township report.
 
-Each transition locks the roster (or report), checks its state, writes the audit event and
-refuses anything else with a Chinese message. The database refuses the same person insured twice
+Each transition locks the roster (or report), checks its state against ``ROSTER_TRANSITIONS``
+(``REPORT_TRANSITIONS``), writes the audit event and refuses anything else with a Chinese message;
+who may is asked of ``enrollment.access``. The database refuses the same person insured twice
 for one product and campaign (``insured_once_per_product_and_campaign``); the services turn that
 into a message naming the village where the person is already enrolled.
 """
@@ -10,17 +11,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
 from haimen_insurance.models import Area
-from haimen_insurance.roles import Role
 
+from ..access import (
+    fills_on_behalf,
+    may_fill_roster,
+    may_make_township_report,
+    may_review_rosters,
+)
 from ..eligibility import Reason, judge
 from ..models import (
+    REPORT_TRANSITIONS,
+    ROSTER_TRANSITIONS,
     Campaign,
     EntryProduct,
     Household,
@@ -77,39 +86,28 @@ ON_BEHALF = {"代填": "乡镇代村填报"}
 
 
 def _check_filler(actor, roster: Roster) -> bool:
-    """Whether ``actor`` fills in the roster on the village's behalf: the village's cadre fills
-    in their own (False); the officer of the village's township may fill in for a village
-    without a cadre account or computer (True). ``actor`` None is the system itself (the demo
-    seed, a roll-over), never a request."""
-    if actor is None:
-        return False
-    if actor.role == Role.VILLAGE_CADRE and actor.area_id == roster.village_id:
-        return False
-    if actor.role == Role.TOWNSHIP_OFFICER and actor.area_id is not None:
-        township = Area.objects.filter(pk=roster.village_id).values_list("parent_id", flat=True)
-        if actor.area_id == township.first():
-            return True
-    raise PermissionDenied(
-        "只有本村（社区）计生专干，或本乡镇（园区）计生办代村填报，才能填报本村名册。"
+    """Refuse anyone but the roster's fillers (``access.may_fill_roster``); whether ``actor``
+    fills in on the village's behalf (the township's officer)."""
+    deny_unless(
+        may_fill_roster(actor, roster),
+        "只有本村（社区）计生专干，或本乡镇（园区）计生办代村填报，才能填报本村名册。",
     )
+    return fills_on_behalf(actor, roster)
 
 
 def _on_behalf(changes: dict, on_behalf: bool) -> dict:
     return {**changes, **ON_BEHALF} if on_behalf else changes
 
 
-def _check_township_officer(actor, township_id: int) -> None:
-    if actor is None:
-        return
-    if actor.role != Role.TOWNSHIP_OFFICER or actor.area_id != township_id:
-        raise PermissionDenied("只有本乡镇（园区）计生办可以审核和上报。")
+_NOT_THE_OFFICER = "只有本乡镇（园区）计生办可以审核和上报。"
 
 
-def _locked_editable_roster(roster: Roster) -> Roster:
+def _locked_editable_roster(roster: Roster, action: str = "edit") -> Roster:
+    """The roster locked, while its campaign is open and ``action`` (edit, submit) may start."""
     roster = Roster.objects.select_for_update().select_related("campaign").get(pk=roster.pk)
     if roster.campaign.status != Campaign.Status.OPEN:
         raise ValidationError(f"{roster.campaign}尚未开放，名册还不能填报。")
-    if not roster.editable:
+    if not roster.allows(action):
         raise ValidationError(f"名册{roster.get_status_display()}，不能再修改。")
     return roster
 
@@ -359,7 +357,7 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
     on_behalf = _check_filler(actor, roster)
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=roster.campaign_id)  # products stay fixed
-        roster = _locked_editable_roster(roster)
+        roster = _locked_editable_roster(roster, "submit")
         campaign = roster.campaign
         problems = roster_problems(roster)
         if problems:
@@ -392,7 +390,7 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
                     lines = entry.products.all()
                     _insure(entry, household, {line.product: line.shares for line in lines})
         before = roster.status
-        roster.status = Roster.Status.SUBMITTED
+        roster.status = ROSTER_TRANSITIONS.target("submit")
         roster.submitted_by, roster.submitted_at = actor, timezone.now()
         roster.submitted_on_behalf = on_behalf
         roster.return_reason = ""
@@ -415,10 +413,12 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
     return roster
 
 
-def _locked_submitted_roster(actor, roster: Roster) -> Roster:
+def _locked_submitted_roster(actor, roster: Roster, action: str) -> Roster:
+    """The roster locked, for its township's officer, while ``action`` (approve, return) may
+    start."""
     roster = Roster.objects.select_for_update().select_related("village").get(pk=roster.pk)
-    _check_township_officer(actor, roster.village.parent_id)
-    if roster.status != Roster.Status.SUBMITTED:
+    deny_unless(may_review_rosters(actor, roster.village.parent_id), _NOT_THE_OFFICER)
+    if not roster.allows(action):
         raise ValidationError(
             f"名册当前状态为「{roster.get_status_display()}」，只有已提交待审核的名册可以审核。"
         )
@@ -427,7 +427,7 @@ def _locked_submitted_roster(actor, roster: Roster) -> Roster:
 
 def _approve(actor, roster: Roster) -> Roster:
     """Approve a locked, submitted roster and audit it."""
-    roster.status = Roster.Status.APPROVED
+    roster.status = ROSTER_TRANSITIONS.target("approve")
     roster.reviewed_by, roster.reviewed_at = actor, timezone.now()
     roster.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     audit_record(
@@ -442,7 +442,7 @@ def _approve(actor, roster: Roster) -> Roster:
 
 def roster_approve(*, actor, roster: Roster) -> Roster:
     with transaction.atomic():
-        return _approve(actor, _locked_submitted_roster(actor, roster))
+        return _approve(actor, _locked_submitted_roster(actor, roster, "approve"))
 
 
 def not_approvable(rosters) -> list[str]:
@@ -450,7 +450,7 @@ def not_approvable(rosters) -> list[str]:
     return [
         f"{roster.village.name}（{roster.get_status_display()}）"
         for roster in rosters
-        if roster.status != Roster.Status.SUBMITTED
+        if not roster.allows("approve")
     ]
 
 
@@ -470,7 +470,7 @@ def rosters_approve(*, actor, rosters) -> list[Roster]:
             .order_by("pk")
         )
         for roster in locked:
-            _check_township_officer(actor, roster.village.parent_id)
+            deny_unless(may_review_rosters(actor, roster.village.parent_id), _NOT_THE_OFFICER)
         refused = not_approvable(locked)
         if refused:
             raise ValidationError(
@@ -487,8 +487,8 @@ def roster_return(*, actor, roster: Roster, reason: str) -> Roster:
     if not reason:
         raise ValidationError("退回名册请填写原因，村（社区）专干会看到它。")
     with transaction.atomic():
-        roster = _locked_submitted_roster(actor, roster)
-        roster.status = Roster.Status.RETURNED
+        roster = _locked_submitted_roster(actor, roster, "return")
+        roster.status = ROSTER_TRANSITIONS.target("return")
         roster.return_reason = reason
         roster.reviewed_by, roster.reviewed_at = actor, timezone.now()
         roster.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
@@ -505,7 +505,7 @@ def roster_return(*, actor, roster: Roster, reason: str) -> Roster:
 def township_report_draft(*, actor, campaign: Campaign, township: Area) -> TownshipReport:
     """Roll the approved village rosters up into the township report (drafted). Refused while
     any village roster is not approved or the reconciliation page is not empty."""
-    _check_township_officer(actor, township.pk)
+    deny_unless(may_make_township_report(actor, township.pk), _NOT_THE_OFFICER)
     with transaction.atomic():
         rosters = list(
             Roster.objects.select_for_update()
@@ -514,7 +514,9 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
             .order_by("village__code")
         )
         waiting = [
-            roster.village.name for roster in rosters if roster.status != Roster.Status.APPROVED
+            roster.village.name
+            for roster in rosters
+            if not ROSTER_TRANSITIONS.allows("lock", roster.status)
         ]
         if not rosters or waiting:
             raise ValidationError(
@@ -527,9 +529,11 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
                 f"「一个不多，一个不漏」核对还有 {reconciliation.count} 个问题，处理后才能汇总。"
             )
         report, _ = TownshipReport.objects.select_for_update().get_or_create(
-            campaign=campaign, township=township
+            campaign=campaign,
+            township=township,
+            defaults={"status": REPORT_TRANSITIONS.target("draft")},
         )
-        if report.status != TownshipReport.Status.DRAFTED:
+        if not report.allows("draft"):
             raise ValidationError(
                 f"{township.name}的汇总表{report.get_status_display()}，不能重新汇总。"
             )
@@ -586,14 +590,16 @@ def township_report_submit(*, actor, report: TownshipReport) -> TownshipReport:
         report = (
             TownshipReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         )
-        _check_township_officer(actor, report.township_id)
-        if report.status != TownshipReport.Status.DRAFTED:
+        deny_unless(may_make_township_report(actor, report.township_id), _NOT_THE_OFFICER)
+        if not report.allows("report"):
             raise ValidationError(f"汇总表{report.get_status_display()}，不能重复上报。")
         now = timezone.now()
         Roster.objects.filter(
-            campaign=report.campaign_id, village__parent=report.township_id
+            campaign=report.campaign_id,
+            village__parent=report.township_id,
+            status__in=ROSTER_TRANSITIONS.sources("lock"),
         ).update(locked_at=now)
-        report.status = TownshipReport.Status.REPORTED
+        report.status = REPORT_TRANSITIONS.target("report")
         report.reported_by, report.reported_at = actor, now
         report.save(update_fields=["status", "reported_by", "reported_at"])
         audit_record(

@@ -14,8 +14,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from haimen_insurance.models import Area, Insurer
-from haimen_insurance.roles import CITY_ROLES, Role
 
+from .. import access
 from ..forms.campaigns import (
     CampaignForm,
     ProductForm,
@@ -23,15 +23,19 @@ from ..forms.campaigns import (
     new_campaign_initial,
     ratio_as_percent,
 )
-from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
+from ..models import (
+    REPORT_TRANSITIONS,
+    Campaign,
+    Product,
+    Roster,
+    TownshipInsurer,
+    TownshipReport,
+)
 from ..models.campaigns import latest_year
 from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
-
-# Who sees a township report while it is still being drafted: its township, and the city.
-TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
 
 
 class CampaignListView(PermissionRequiredMixin, ListView):
@@ -45,7 +49,7 @@ class CampaignListView(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_add"] = self.request.user.has_perm("enrollment.add_campaign")
+        context["can_add"] = access.may_set_up_campaigns(self.request.user)
         context["today"] = timezone.localdate()
         # The current year is the newest open one (the page is newest first).
         page = context["page_obj"]
@@ -78,7 +82,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
         }
         townships = list(Area.objects.for_user(user).townships().order_by("code"))
         today = timezone.localdate()
-        can_change = user.has_perm("enrollment.change_campaign")
+        can_change = access.may_set_up_campaigns(user)
         reports = []
         if user.has_perm("enrollment.view_townshipreport"):
             reports = list(
@@ -89,19 +93,14 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             )
         progress = year_progress(campaign, townships, reports)
         context.update(
-            # A report still being drafted is the township's own business until it is reported.
-            reports=[
-                report
-                for report in reports
-                if report.status != TownshipReport.Status.DRAFTED or user.role in TOWNSHIP_SIDE
-            ],
+            reports=[report for report in reports if access.may_list_report(user, report)],
             # The townships whose year is not finished, named before the city rolls it over.
-            unfinished=progress.unfinished_text() if user.role in CITY_ROLES else "",
+            unfinished=progress.unfinished_text() if access.may_see_city_overview(user) else "",
             products=products,
             township_insurers=[(township, insurer_of.get(township.pk)) for township in townships],
             products_editable=not services.campaign_has_submissions(campaign),
             can_change=can_change,
-            can_roll_over=user.has_perm("enrollment.add_campaign")
+            can_roll_over=can_change
             and campaign.is_open
             and campaign.year < latest_year(today)
             and not Campaign.objects.filter(year=campaign.year + 1).exists(),
@@ -278,7 +277,7 @@ class CampaignInsurersView(PermissionRequiredMixin, FormView):
         reported = (
             TownshipReport.objects.for_user(self.request.user)
             .filter(campaign=self.campaign)
-            .exclude(status=TownshipReport.Status.DRAFTED)
+            .exclude(status__in=REPORT_TRANSITIONS.sources("draft"))
             .values_list("township_id", flat=True)
         )
         return {

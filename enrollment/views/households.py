@@ -15,8 +15,8 @@ from django_tables2 import SingleTableMixin
 from haimen_insurance.audit import readable_changes
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.privacy import shown_id
-from haimen_insurance.roles import TOWNSHIP_ROLES, VILLAGE_ROLES
 
+from .. import access
 from ..filters import HouseholdFilter
 from ..forms.households import HouseholdForm, HouseholdLeaveForm
 from ..models import Household, Policy
@@ -62,9 +62,9 @@ class HouseholdListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_table_kwargs(self):
         user = self.request.user
         exclude = []
-        if user.role in VILLAGE_ROLES:
+        if access.sees_one_village(user):
             exclude = ["township", "village"]
-        elif user.role in TOWNSHIP_ROLES:
+        elif access.sees_one_township(user):
             exclude = ["township"]
         return {"sees_full_ids": user.sees_full_ids, "exclude": exclude}
 
@@ -84,7 +84,7 @@ class HouseholdDetailView(PermissionRequiredMixin, DetailView):
             field: shown_id(getattr(household, field), full=user.sees_full_ids)
             for field in ID_FIELDS
         }
-        context["can_edit"] = user.has_perm("enrollment.change_household")
+        context["can_edit"] = access.may_write_household(user, household.village_id)
         context["history"] = household_history(user, household)
         context["policies"] = (
             Policy.objects.for_user(user)

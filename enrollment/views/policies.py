@@ -31,8 +31,6 @@ from ..selectors.reports import report_breakdown
 from ..services import policies as services
 from ..tables import PolicyTable
 
-ISSUABLE = (TownshipReport.Status.FUNDED, TownshipReport.Status.ISSUED)
-
 
 class _ReportStep(PermissionRequiredMixin):
     """A page about one township report in the user's scope."""
@@ -53,7 +51,7 @@ class TransferRecordView(_ReportStep, FormView):
     form_class = TransferForm
 
     def get(self, request, *args, **kwargs):
-        if self.report.status != TownshipReport.Status.REPORTED:
+        if not self.report.allows("fund"):
             messages.info(request, f"汇总表{self.report.get_status_display()}，无需登记划拨。")
             return redirect(self.report)
         return super().get(request, *args, **kwargs)
@@ -122,7 +120,7 @@ class PolicyListXlsxView(_ReportStep, View):
 
     def get(self, request, pk):
         report = self.report
-        if report.status not in ISSUABLE:
+        if not report.policy_list_ready:
             messages.error(request, "保费划拨到账后才能下载保单清单。")
             return redirect(report)
         rows = policy_list_rows(campaign_id=report.campaign_id, report=report)

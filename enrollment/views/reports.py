@@ -7,6 +7,7 @@ Every page is about one campaign: the current one, or the year named by ``?campa
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -17,10 +18,10 @@ from django.views.generic import DetailView, TemplateView
 from haimen_insurance.models import Area
 from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.privacy import shown_id
-from haimen_insurance.roles import CITY_ROLES, Role
 
+from .. import access
 from ..eligibility import Reason
-from ..models import Campaign, FundTransfer, Product, Roster, TownshipReport
+from ..models import Campaign, FundTransfer, Product, Roster, TownshipInsurer, TownshipReport
 from ..selectors.campaigns import current_campaign
 from ..selectors.reports import (
     city_overview,
@@ -29,9 +30,6 @@ from ..selectors.reports import (
 )
 from ..selectors.rosters import roster_figures, township_reconciliation
 from ..services import rosters as services
-
-# Who works with the rosters of a whole township: its officer, and the city.
-TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
 
 
 def chosen_campaign(user, year: str) -> Campaign | None:
@@ -54,13 +52,12 @@ def _same_query(url: str, request) -> str:
 
 
 class _CampaignPage(PermissionRequiredMixin):
-    """A page of one campaign, for the roles in ``roles`` that hold ``permission_required``."""
+    """A page of one campaign about a township's rosters (``access.may_see_township_rosters``)."""
 
     permission_required = "enrollment.view_roster"
-    roles = TOWNSHIP_SIDE
 
     def has_permission(self):
-        return super().has_permission() and self.request.user.role in self.roles
+        return super().has_permission() and access.may_see_township_rosters(self.request.user)
 
     @cached_property
     def campaign(self) -> Campaign | None:
@@ -80,7 +77,7 @@ class RostersOverviewView(_CampaignPage, TemplateView):
     template_name = "enrollment/township_overview.html"
 
     def get(self, request, *args, **kwargs):
-        if request.user.role == Role.TOWNSHIP_OFFICER:
+        if access.sees_one_township(request.user):
             url = reverse("enrollment:township_rosters", args=[request.user.area_id])
             return redirect(_same_query(url, request))
         return super().get(request, *args, **kwargs)
@@ -114,12 +111,11 @@ class TownshipRostersView(_CampaignPage, TemplateView):
             data=data,
             reconciliation=reconciliation,
             duplicate_count=len(reconciliation.duplicates),
-            can_draft=user.has_perm("enrollment.make_township_report")
-            and user.area_id == township.pk
-            and (data.report is None or data.report.status == TownshipReport.Status.DRAFTED),
+            can_draft=access.may_draft_report(user, township.pk, data.report),
             ready=bool(data.rows) and not data.waiting and reconciliation.empty,
-            city_link=user.role in CITY_ROLES,
-            can_review=user.has_perm("enrollment.review_roster") and user.area_id == township.pk,
+            city_link=access.may_see_city_overview(user),
+            can_review=access.may_review_rosters(user, township.pk),
+            can_fill_in=access.may_fill_in_for_villages(user, township.pk),
         )
         return context
 
@@ -234,8 +230,13 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self):
-        return TownshipReport.objects.for_user(self.request.user).select_related(
-            "campaign", "township", "drafted_by", "reported_by"
+        named = TownshipInsurer.objects.filter(
+            campaign=OuterRef("campaign"), township=OuterRef("township")
+        )
+        return (
+            TownshipReport.objects.for_user(self.request.user)
+            .select_related("campaign", "township", "drafted_by", "reported_by")
+            .annotate(insurer_named=Subquery(named.values("insurer_id")[:1]))
         )
 
     def get_context_data(self, **kwargs):
@@ -250,19 +251,14 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
             mismatch=(summed.policies, summed.persons, summed.premium)
             != (report.policies, report.persons, report.premium),
             capital=to_capital_yuan(report.premium),
-            can_submit=report.status == TownshipReport.Status.DRAFTED
-            and user.has_perm("enrollment.make_township_report")
-            and user.area_id == report.township_id,
-            rosters_link=user.role in TOWNSHIP_SIDE and user.has_perm("enrollment.view_roster"),
-            city_link=user.role in CITY_ROLES,
+            can_submit=access.may_submit_report(user, report),
+            rosters_link=access.may_see_township_rosters(user),
+            city_link=access.may_see_city_overview(user),
             transfer=FundTransfer.objects.filter(report=report).first()
             if user.has_perm("enrollment.view_fundtransfer")
             else None,
-            can_record_transfer=report.status == TownshipReport.Status.REPORTED
-            and user.has_perm("enrollment.record_transfer")
-            and user.area_id == report.township_id,
-            can_issue=report.status in (TownshipReport.Status.FUNDED, TownshipReport.Status.ISSUED)
-            and user.has_perm("enrollment.issue_policy"),
+            can_record_transfer=access.may_record_transfer(user, report),
+            can_issue=access.may_see_policy_list(user, report, report.insurer_named),
             issued_count=report.issued_policies.count()
             if report.status == TownshipReport.Status.ISSUED
             else 0,
@@ -345,7 +341,7 @@ class _ReconciliationPage(_CampaignPage, TemplateView):
             problem_count=len(reconciliation.undecided)
             + len(duplicates)
             + len(reconciliation.ineligible_enrolled),
-            city_link=self.township is not None and user.role in CITY_ROLES,
+            city_link=self.township is not None and access.may_see_city_overview(user),
         )
         return context
 
@@ -354,7 +350,7 @@ class ReconciliationView(_ReconciliationPage):
     """The city's reconciliation; a township officer is sent to their own township's."""
 
     def get(self, request, *args, **kwargs):
-        if request.user.role == Role.TOWNSHIP_OFFICER:
+        if access.sees_one_township(request.user):
             url = reverse("enrollment:township_reconciliation", args=[request.user.area_id])
             return redirect(_same_query(url, request))
         return super().get(request, *args, **kwargs)

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from haimen_insurance.privacy import mask
 
+from .. import access
 from ..eligibility import Reason
 from ..forms.rosters import (
     DECLINE_SUGGESTIONS,
@@ -49,15 +50,6 @@ class _FillsInRosters(PermissionRequiredMixin):
     def has_permission(self):
         user = self.request.user
         return any(user.has_perm(permission) for permission in self.get_permission_required())
-
-
-def fills_in(user, roster: Roster) -> str:
-    """ "own" for the roster's cadre, "on_behalf" for its township's officer, else ""."""
-    if user.has_perm("enrollment.submit_roster") and user.area_id == roster.village_id:
-        return "own"
-    if user.has_perm("enrollment.review_roster") and user.area_id == roster.village.parent_id:
-        return "on_behalf"
-    return ""
 
 
 class RosterMineView(PermissionRequiredMixin, TemplateView):
@@ -174,12 +166,6 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
         households = _filtered(roster_households(roster), search)
         page = Paginator(households, PER_PAGE).get_page(self.request.GET.get("page"))
         rows = [RosterRow(household, full_ids=user.sees_full_ids) for household in page]
-        filler = fills_in(user, roster)
-        reviewer = (
-            user.has_perm("enrollment.review_roster")
-            and user.area_id == roster.village.parent_id
-            and roster.status == Roster.Status.SUBMITTED
-        )
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -190,10 +176,12 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
             page=page,
             rows=rows,
             query=query.urlencode(),
-            can_edit=bool(filler) and roster.editable,
-            on_behalf=filler == "on_behalf",
+            can_edit=access.may_edit_roster(user, roster),
+            on_behalf=access.fills_on_behalf(user, roster),
             on_behalf_note=on_behalf_note(roster),
-            can_review=reviewer,
+            can_review=access.may_approve_roster(user, roster)
+            or access.may_return_roster(user, roster),
+            rosters_link=access.may_see_township_rosters(user),
             return_form=RosterReturnForm(),
             problems=self.problems,
             **kwargs,
@@ -241,7 +229,7 @@ class RosterSubmitView(_FillsInRosters, View):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            if fills_in(request.user, roster) == "on_behalf":
+            if access.fills_on_behalf(request.user, roster):
                 messages.success(request, f"名册已代{roster.village.name}提交，请审核。")
             else:
                 messages.success(request, "名册已提交乡镇（园区）计生办审核。")
@@ -309,8 +297,8 @@ class EntryDecideView(_FillsInRosters, FormView):
             roster=self.roster,
             row=self.row,
             household=self.household,
-            can_edit=self.roster.editable,
-            on_behalf=fills_in(self.request.user, self.roster) == "on_behalf",
+            can_edit=access.may_edit_roster(self.request.user, self.roster),
+            on_behalf=access.fills_on_behalf(self.request.user, self.roster),
             decline_suggestions=DECLINE_SUGGESTIONS,
             not_eligible_suggestions=NOT_ELIGIBLE_SUGGESTIONS,
             **kwargs,

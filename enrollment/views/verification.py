@@ -9,8 +9,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from haimen_insurance.models import Area
-from haimen_insurance.roles import CITY_ROLES, TOWNSHIP_ROLES
 
+from .. import access
 from ..exports import verification_workbook
 from ..forms.verification import VerificationForm
 from ..selectors.campaigns import current_campaign
@@ -58,7 +58,7 @@ class _VerificationPage(_VerificationMixin, TemplateView):
             verification=verification,
             query=query,
             export_url=export_url,
-            city_link=self.township is not None and self.request.user.role in CITY_ROLES,
+            city_link=self.township is not None and access.may_see_city_overview(self.request.user),
             **kwargs,
         )
 
@@ -67,7 +67,7 @@ class VerificationCityView(_VerificationPage):
     """The city roll-up by township; a township officer is sent to their own township's page."""
 
     def get(self, request, *args, **kwargs):
-        if request.user.role in TOWNSHIP_ROLES:
+        if access.sees_one_township(request.user):
             url = reverse("enrollment:verification_township", args=[request.user.area_id])
             query = request.GET.urlencode()
             return redirect(f"{url}?{query}" if query else url)
@@ -91,7 +91,7 @@ class VerificationExportView(_VerificationMixin, View):
             if not township_pk.isdigit():
                 raise Http404("没有这个乡镇（园区）。")
             township = get_object_or_404(self.townships(), pk=township_pk)
-        elif request.user.role in TOWNSHIP_ROLES:
+        elif access.sees_one_township(request.user):
             township = get_object_or_404(self.townships(), pk=request.user.area_id)
         verification = self.verification(township)
         if verification is None:

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import changed_values
 from haimen_insurance.bulk import batched
 from haimen_insurance.models import Area
 
+from ...access import may_import_register
 from ...models import Household, RegisterImport, Roster, RosterEntry
 from ...register_files import (
     CERTIFICATE_NO,
@@ -115,8 +116,7 @@ def register_import_check(*, actor, file, filename: str = "", progress=None) -> 
 
 
 def check_permission(actor) -> None:
-    if actor is not None and not actor.has_perm("enrollment.import_register"):
-        raise PermissionDenied("您没有导入独生子女证登记的权限。")
+    deny_unless(may_import_register(actor), "您没有导入独生子女证登记的权限。")
 
 
 def _read(file, filename: str) -> tuple[bytes, str]:
