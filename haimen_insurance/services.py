@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .audit import audit_record, changed_values
+from .audit_labels import AuditAction
 from .models import Area, Insurer, User
 from .roles import CITY_ROLES, INSURER_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
 
@@ -84,7 +85,7 @@ def user_create(
     _set_role_group(user)
     audit_record(
         actor=actor,
-        action="user.create",
+        action=AuditAction.USER_CREATE,
         obj=user,
         area=area,
         changes={"role": role, "area": area, "insurer": insurer},
@@ -115,7 +116,7 @@ def user_update(
         setattr(user, field, value)
     user.save(update_fields=["role", "full_name", "phone", "area_id", "insurer_id"])
     _set_role_group(user)
-    audit_record(actor=actor, action="user.update", obj=user, area=area, changes=changes)
+    audit_record(actor=actor, action=AuditAction.USER_UPDATE, obj=user, area=area, changes=changes)
     return user
 
 
@@ -128,7 +129,7 @@ def user_deactivate(*, actor, user: User) -> User:
         raise ValidationError("该用户已经停用。")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.deactivate", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_DEACTIVATE, obj=user, area=user.area)
     return user
 
 
@@ -139,7 +140,7 @@ def user_activate(*, actor, user: User) -> User:
         raise ValidationError("该用户已经是启用状态。")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.activate", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_ACTIVATE, obj=user, area=user.area)
     return user
 
 
@@ -152,7 +153,7 @@ def user_reset_password(*, actor, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action="user.reset_password", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_RESET_PASSWORD, obj=user, area=user.area)
     return password
 
 
@@ -164,7 +165,7 @@ def user_password_change(*, actor: User, password: str) -> User:
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action="user.change_password", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_CHANGE_PASSWORD, obj=user, area=user.area)
     return user
 
 
@@ -217,7 +218,7 @@ def insurer_assign_townships(*, actor, insurer: Insurer, townships) -> None:
         township.save(update_fields=["insurer"])
         audit_record(
             actor=actor,
-            action="area.assign_insurer",
+            action=AuditAction.AREA_ASSIGN_INSURER,
             obj=township,
             area=township,
             changes={"insurer": [str(before) if before else None, insurer.name]},

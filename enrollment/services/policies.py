@@ -19,6 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from haimen_insurance.audit import audit_record
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.money import format_yuan
 from haimen_insurance.roles import Role
 
@@ -99,7 +100,7 @@ def transfer_record(
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="transfer.record",
+            action=AuditAction.TRANSFER_RECORD,
             obj=report,
             area=report.township,
             changes={
@@ -186,7 +187,7 @@ def policies_issue(
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="policies.issue",
+            action=AuditAction.POLICIES_ISSUE,
             obj=report,
             area=report.township,
             changes={

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from haimen_insurance.audit import audit_record
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import Area
 from haimen_insurance.roles import Role
 
@@ -233,7 +234,7 @@ def entry_decide(
             entry.products.all().delete()
         audit_record(
             actor=actor,
-            action="roster.decide",
+            action=AuditAction.ROSTER_DECIDE,
             obj=entry,
             area=roster.village,
             changes=_on_behalf(
@@ -261,7 +262,7 @@ def entry_clear(*, actor, roster: Roster, household: Household) -> None:
             return
         audit_record(
             actor=actor,
-            action="roster.clear",
+            action=AuditAction.ROSTER_CLEAR,
             obj=entry,
             area=roster.village,
             changes=_on_behalf({"decision": [entry.decision, ""]}, on_behalf),
@@ -342,7 +343,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
         ]
         audit_record(
             actor=actor,
-            action="roster.enrol_all",
+            action=AuditAction.ROSTER_ENROL_ALL,
             obj=roster,
             area=roster.village,
             changes=_on_behalf({"enrolled": len(entries), "skipped": len(skipped)}, on_behalf),
@@ -407,7 +408,7 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
         )
         audit_record(
             actor=actor,
-            action="roster.submit",
+            action=AuditAction.ROSTER_SUBMIT,
             obj=roster,
             area=roster.village,
             changes=_on_behalf({"status": [before, Roster.Status.SUBMITTED]}, on_behalf),
@@ -432,7 +433,7 @@ def _approve(actor, roster: Roster) -> Roster:
     roster.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     audit_record(
         actor=actor,
-        action="roster.approve",
+        action=AuditAction.ROSTER_APPROVE,
         obj=roster,
         area=roster.village,
         changes={"status": [Roster.Status.SUBMITTED, Roster.Status.APPROVED]},
@@ -494,7 +495,7 @@ def roster_return(*, actor, roster: Roster, reason: str) -> Roster:
         roster.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
-            action="roster.return",
+            action=AuditAction.ROSTER_RETURN,
             obj=roster,
             area=roster.village,
             changes={"status": [Roster.Status.SUBMITTED, Roster.Status.RETURNED], "reason": reason},
@@ -567,7 +568,7 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
         report.save()
         audit_record(
             actor=actor,
-            action="township_report.draft",
+            action=AuditAction.TOWNSHIP_REPORT_DRAFT,
             obj=report,
             area=township,
             changes={
@@ -598,7 +599,7 @@ def township_report_submit(*, actor, report: TownshipReport) -> TownshipReport:
         report.save(update_fields=["status", "reported_by", "reported_at"])
         audit_record(
             actor=actor,
-            action="township_report.report",
+            action=AuditAction.TOWNSHIP_REPORT_REPORT,
             obj=report,
             area=report.township,
             changes={
