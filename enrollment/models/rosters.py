@@ -113,6 +113,19 @@ class Roster(models.Model):
         return "退回"
 
 
+def register_snapshot(household: Household, eligibility: str) -> dict:
+    """What a roster entry keeps of the register as decided (its snapshot), by entry field: the
+    certificate, the child's name, who pays the reward and the eligibility judged (a
+    ``Reason``). Every writer of entries takes it from here, and the staleness check compares
+    the same fields."""
+    return {
+        "certificate_no": household.certificate_no,
+        "child_name": household.child_name,
+        "payer": household.employer_name,
+        "eligibility": str(eligibility),
+    }
+
+
 class RosterEntryQuerySet(models.QuerySet):
     def for_user(self, user):
         entries = self.filter(area_scope(user, village="roster__village"))
@@ -182,6 +195,16 @@ class RosterEntry(models.Model):
 
     def __str__(self):
         return f"{self.certificate_no} {self.child_name} {self.get_decision_display()}"
+
+    def take_snapshot(self, household: Household, eligibility: str) -> None:
+        """Copy the register's values (``register_snapshot``) onto the entry, unsaved."""
+        for name, value in register_snapshot(household, eligibility).items():
+            setattr(self, name, value)
+
+    def snapshot_differs(self, household: Household, eligibility: str) -> bool:
+        """Whether the register's values changed since the entry's snapshot was taken."""
+        snapshot = register_snapshot(household, eligibility)
+        return any(getattr(self, name) != value for name, value in snapshot.items())
 
     @property
     def payer_label(self) -> str:

@@ -32,6 +32,7 @@ from ..models import (
     TownshipInsurer,
 )
 from ..models.campaigns import campaign_bound_errors, one_year_on
+from ..models.rosters import register_snapshot
 from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, campaign_create, check_city_officer
 from .register_import.check import CHUNK
 from .rosters import insured_persons, persons_for
@@ -163,10 +164,7 @@ def _proposal(new: Campaign, household, roster: Roster, shares: dict) -> _Propos
     entry = RosterEntry(
         roster=roster,
         household=household,
-        eligibility=eligibility.reason.value,
-        certificate_no=household.certificate_no,
-        child_name=household.child_name,
-        payer=household.employer_name,
+        **register_snapshot(household, eligibility.reason),
     )
     if eligibility.eligible:
         shares = {product: count for product, count in shares.items() if count}

@@ -32,6 +32,7 @@ from ..models import (
     TownshipReport,
     TownshipReportLine,
 )
+from ..models.rosters import register_snapshot
 from ..selectors.rosters import Problem, roster_problems, township_reconciliation
 
 
@@ -116,20 +117,12 @@ def _locked_editable_roster(roster: Roster) -> Roster:
 
 
 def _snapshot(entry: RosterEntry, household: Household, eligibility: Reason) -> None:
-    entry.certificate_no = household.certificate_no
-    entry.child_name = household.child_name
-    entry.payer = household.employer_name
-    entry.eligibility = eligibility.value
+    entry.take_snapshot(household, eligibility)
 
 
 def _stale(entry: RosterEntry, household: Household, eligibility: Reason) -> bool:
     """Whether the register changed since the entry's snapshot was taken."""
-    if (entry.certificate_no, entry.child_name, entry.payer, entry.eligibility) != (
-        household.certificate_no,
-        household.child_name,
-        household.employer_name,
-        eligibility.value,
-    ):
+    if entry.snapshot_differs(household, eligibility):
         return True
     return any(
         sorted((p.relation, p.name, p.id_number) for p in line.persons.all())
@@ -314,10 +307,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
                 roster=roster,
                 household=household,
                 decision=RosterEntry.Decision.ENROLLED,
-                eligibility=Reason.ELIGIBLE.value,
-                certificate_no=household.certificate_no,
-                child_name=household.child_name,
-                payer=household.employer_name,
+                **register_snapshot(household, Reason.ELIGIBLE),
                 policies=len(insured[household.pk]),
                 premium=sum((product.premium for product in insured[household.pk]), Decimal(0)),
                 decided_by=actor,
