@@ -22,6 +22,10 @@ def area_scope(user, *, village: str | None = None, township: str | None = None)
 
     Pass the lookup path from the model to its village (``village="household__village"``) or,
     for township-level rows, to its township (``township="township"``).
+
+    Insurer staff get the townships their insurer covers today (``Area.insurer``). Rows that
+    belong to a campaign are scoped by ``enrollment.models.campaigns.campaign_scope`` instead,
+    which for an insurer reads the campaign's own choice of insurer.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])

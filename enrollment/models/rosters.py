@@ -7,20 +7,21 @@ most once per product and campaign.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import INSURER_ROLES
 
-from .campaigns import Campaign, Product, TownshipInsurer, sees_campaigns_being_prepared
+from .campaigns import Campaign, Product, campaign_scope, sees_campaigns_being_prepared
 from .register import Household
 
 
 class RosterQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The rosters of the user's area, in the campaigns the user sees."""
-        rosters = self.filter(area_scope(user, village="village"))
+        """The rosters of the user's area (an insurer's: of the townships it covers in the
+        roster's campaign), in the campaigns the user sees."""
+        rosters = self.filter(campaign_scope(user, campaign="campaign", village="village"))
         if sees_campaigns_being_prepared(user):
             return rosters
         return rosters.filter(campaign__status=Campaign.Status.OPEN)
@@ -128,7 +129,9 @@ def register_snapshot(household: Household, eligibility: str) -> dict:
 
 class RosterEntryQuerySet(models.QuerySet):
     def for_user(self, user):
-        entries = self.filter(area_scope(user, village="roster__village"))
+        entries = self.filter(
+            campaign_scope(user, campaign="roster__campaign", village="roster__village")
+        )
         if sees_campaigns_being_prepared(user):
             return entries
         return entries.filter(roster__campaign__status=Campaign.Status.OPEN)
@@ -242,7 +245,8 @@ class EntryProduct(models.Model):
 
 class InsuredPersonQuerySet(models.QuerySet):
     def for_user(self, user):
-        """An insurer sees the people of its policies; everyone else those of their area."""
+        """An insurer sees the people of its policies (issued in the name of the campaign's
+        insurer); everyone else those of their area."""
         if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
             return self.filter(entry_product__policy__insurer_id=user.insurer_id)
         return self.filter(area_scope(user, village="entry_product__entry__roster__village"))
@@ -292,17 +296,7 @@ class TownshipReportQuerySet(models.QuerySet):
     def for_user(self, user):
         """An insurer sees the reports of the townships it covers in that campaign (the
         campaign's choice of insurer, which may differ from the township's current one)."""
-        if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
-            return self.filter(
-                Exists(
-                    TownshipInsurer.objects.filter(
-                        campaign=OuterRef("campaign"),
-                        township=OuterRef("township"),
-                        insurer_id=user.insurer_id,
-                    )
-                )
-            )
-        return self.filter(area_scope(user, township="township"))
+        return self.filter(campaign_scope(user, campaign="campaign", township="township"))
 
 
 class TownshipReport(models.Model):

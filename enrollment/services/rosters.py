@@ -512,7 +512,7 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
                 "全部村（社区）名册审核通过后才能汇总。尚未通过："
                 + ("、".join(waiting) if waiting else "本乡镇没有名册")
             )
-        reconciliation = township_reconciliation(campaign=campaign, township=township)
+        reconciliation = township_reconciliation(campaign=campaign, township=township, user=None)
         if not reconciliation.empty:
             raise ValidationError(
                 f"「一个不多，一个不漏」核对还有 {reconciliation.count} 个问题，处理后才能汇总。"

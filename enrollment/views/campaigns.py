@@ -24,7 +24,7 @@ from ..forms.campaigns import (
     ratio_as_percent,
 )
 from ..models import Campaign, Product, Roster, TownshipInsurer, TownshipReport
-from ..models.campaigns import latest_year
+from ..models.campaigns import campaign_areas, latest_year
 from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
@@ -76,7 +76,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .filter(campaign=campaign)
             .select_related("insurer")
         }
-        townships = list(Area.objects.for_user(user).townships().order_by("code"))
+        townships = list(campaign_areas(user, campaign).townships().order_by("code"))
         today = timezone.localdate()
         can_change = user.has_perm("enrollment.change_campaign")
         reports = []
