@@ -12,6 +12,7 @@ from django.utils import timezone
 from enrollment.models import Campaign, InsuredPerson, Policy
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.money import format_yuan
 
 from . import access
@@ -119,7 +120,7 @@ def claim_report(
         )
         _audit(
             actor,
-            "claim.report",
+            AuditAction.CLAIM_REPORT,
             claim,
             {
                 "person": person.name,
@@ -154,7 +155,7 @@ def claim_document_tick(*, actor, claim: Claim, item: str, received_on: date, fi
         )
         _audit(
             actor,
-            "claim.document",
+            AuditAction.CLAIM_DOCUMENT,
             claim,
             {
                 "材料": item_label(claim.benefit, item),
@@ -189,7 +190,7 @@ def claim_document_remove(*, actor, claim: Claim, item: str) -> None:
         if deleted:
             _audit(
                 actor,
-                "claim.document_remove",
+                AuditAction.CLAIM_DOCUMENT_REMOVE,
                 claim,
                 {"材料": item_label(claim.benefit, item)}
                 | (
@@ -210,7 +211,12 @@ def claim_documents_complete(*, actor, claim: Claim) -> Claim:
             raise ValidationError("材料还不齐全，缺：" + "、".join(missing) + "。")
         claim.status, claim.documents_completed_at = S.DOCUMENTS_COMPLETE, timezone.now()
         claim.save(update_fields=["status", "documents_completed_at"])
-        _audit(actor, "claim.documents_complete", claim, {"status": [S.REPORTED, claim.status]})
+        _audit(
+            actor,
+            AuditAction.CLAIM_DOCUMENTS_COMPLETE,
+            claim,
+            {"status": [S.REPORTED, claim.status]},
+        )
     return claim
 
 
@@ -225,7 +231,7 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         claim.save(update_fields=["status", "received_at", "due_date"])
         _audit(
             actor,
-            "claim.submit",
+            AuditAction.CLAIM_SUBMIT,
             claim,
             {"status": [S.DOCUMENTS_COMPLETE, claim.status], "due_date": claim.due_date},
         )
@@ -245,7 +251,7 @@ def claim_escalate(*, actor, claim: Claim, reason: str) -> Claim:
         claim.save(update_fields=["status", "escalation_reason", "due_date"])
         _audit(
             actor,
-            "claim.escalate",
+            AuditAction.CLAIM_ESCALATE,
             claim,
             {
                 "status": [S.WITH_INSURER, S.ESCALATED],
@@ -273,7 +279,7 @@ def claim_approve(*, actor, claim: Claim, amount: Decimal) -> Claim:
         claim.save(update_fields=["status", "approved_amount", "decided_by", "decided_at"])
         _audit(
             actor,
-            "claim.approve",
+            AuditAction.CLAIM_APPROVE,
             claim,
             {"status": [before, S.APPROVED], "approved_amount": amount},
         )
@@ -327,7 +333,7 @@ def claim_reject(*, actor, claim: Claim, code: str, text: str) -> Claim:
         )
         _audit(
             actor,
-            "claim.reject",
+            AuditAction.CLAIM_REJECT,
             claim,
             {"status": [before, S.REJECTED], "rejection_code": code, "rejection_text": text},
         )
@@ -386,7 +392,7 @@ def claim_pay(
         )
         _audit(
             actor,
-            "claim.pay",
+            AuditAction.CLAIM_PAY,
             claim,
             {"status": [S.APPROVED, S.PAID], "paid_amount": amount, "paid_on": paid_on}
             | (
@@ -406,5 +412,5 @@ def claim_close(*, actor, claim: Claim) -> Claim:
         before = claim.status
         claim.status, claim.closed_at = S.CLOSED, timezone.now()
         claim.save(update_fields=["status", "closed_at"])
-        _audit(actor, "claim.close", claim, {"status": [before, S.CLOSED]})
+        _audit(actor, AuditAction.CLAIM_CLOSE, claim, {"status": [before, S.CLOSED]})
     return claim

@@ -1,58 +1,63 @@
-"""How the audit trail reads: the label of each action code and of each key of an event's
-changes. Data only, so that both the model (``AuditEvent.get_action_label``) and the audit helpers
-(``audit.py``, which imports the model) can import it without a circle."""
+"""How the audit trail reads: every action code with its label (``AuditAction``, the choices of
+``AuditEvent.action``) and the label of each key of an event's changes. Data only, so that both
+the model and the audit helpers (``audit.py``, which imports the model) can import it without a
+circle."""
 
-# What each action code reads as in the audit trail.
-ACTION_LABELS = {
-    "user.create": "新建用户",
-    "user.update": "修改用户",
-    "user.deactivate": "停用用户",
-    "user.activate": "启用用户",
-    "user.reset_password": "重置密码",
-    "user.change_password": "修改本人密码",
-    "export.download": "下载含完整身份证号的文件",
-    "area.assign_insurer": "指定承保公司",
-    "register_import.upload": "上传登记文件",
-    "register_import.discard": "登记文件有错误，未导入",
-    "register_import.apply": "导入登记文件",
-    "household.import_create": "导入新增登记",
-    "household.import_update": "导入更新登记",
-    "household.create": "新增独生子女证登记",
-    "household.update": "修改独生子女证登记",
-    "household.revoke": "注销独生子女证",
-    "household.move_away": "登记迁出",
-    "household.restore": "恢复为有效证",
-    "campaign.create": "建立参保年度",
-    "campaign.update": "修改参保年度",
-    "campaign.roll_over": "续保生成下一年度",
-    "campaign.open": "开放参保年度",
-    "campaign.delete": "删除参保年度",
-    "assessment.rule": "设置考核评分规则",
-    "assessment.rule_delete": "删除考核评分规则",
-    "review.note": "填写点评总结",
-    "campaign.township_insurer": "指定乡镇承保公司",
-    "product.update": "修改险种",
-    "roster.decide": "登记参保情况",
-    "roster.clear": "撤销登记",
-    "roster.enrol_all": "一键登记参保",
-    "roster.submit": "提交名册",
-    "roster.approve": "审核通过名册",
-    "roster.return": "退回名册",
-    "township_report.draft": "生成乡镇汇总表",
-    "township_report.report": "上报乡镇汇总表",
-    "transfer.record": "登记保费划拨",
-    "policies.issue": "出具保单",
-    "claim.report": "报案",
-    "claim.document": "登记理赔材料",
-    "claim.document_remove": "撤销理赔材料",
-    "claim.documents_complete": "材料齐全",
-    "claim.submit": "移交保险公司",
-    "claim.escalate": "疑难上报",
-    "claim.approve": "核定赔付",
-    "claim.reject": "拒赔",
-    "claim.pay": "赔付",
-    "claim.close": "结案",
-}
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    """Every action the audit trail records: the code kept in ``AuditEvent.action`` and what it
+    reads as. The services name the member (``AuditAction.ROSTER_SUBMIT``), never a string."""
+
+    USER_CREATE = "user.create", "新建用户"
+    USER_UPDATE = "user.update", "修改用户"
+    USER_DEACTIVATE = "user.deactivate", "停用用户"
+    USER_ACTIVATE = "user.activate", "启用用户"
+    USER_RESET_PASSWORD = "user.reset_password", "重置密码"
+    USER_CHANGE_PASSWORD = "user.change_password", "修改本人密码"
+    EXPORT_DOWNLOAD = "export.download", "下载含完整身份证号的文件"
+    AREA_ASSIGN_INSURER = "area.assign_insurer", "指定承保公司"
+    REGISTER_IMPORT_UPLOAD = "register_import.upload", "上传登记文件"
+    REGISTER_IMPORT_DISCARD = "register_import.discard", "登记文件有错误，未导入"
+    REGISTER_IMPORT_APPLY = "register_import.apply", "导入登记文件"
+    HOUSEHOLD_IMPORT_CREATE = "household.import_create", "导入新增登记"
+    HOUSEHOLD_IMPORT_UPDATE = "household.import_update", "导入更新登记"
+    HOUSEHOLD_CREATE = "household.create", "新增独生子女证登记"
+    HOUSEHOLD_UPDATE = "household.update", "修改独生子女证登记"
+    HOUSEHOLD_REVOKE = "household.revoke", "注销独生子女证"
+    HOUSEHOLD_MOVE_AWAY = "household.move_away", "登记迁出"
+    HOUSEHOLD_RESTORE = "household.restore", "恢复为有效证"
+    CAMPAIGN_CREATE = "campaign.create", "建立参保年度"
+    CAMPAIGN_UPDATE = "campaign.update", "修改参保年度"
+    CAMPAIGN_ROLL_OVER = "campaign.roll_over", "续保生成下一年度"
+    CAMPAIGN_OPEN = "campaign.open", "开放参保年度"
+    CAMPAIGN_DELETE = "campaign.delete", "删除参保年度"
+    ASSESSMENT_RULE = "assessment.rule", "设置考核评分规则"
+    ASSESSMENT_RULE_DELETE = "assessment.rule_delete", "删除考核评分规则"
+    REVIEW_NOTE = "review.note", "填写点评总结"
+    CAMPAIGN_TOWNSHIP_INSURER = "campaign.township_insurer", "指定乡镇承保公司"
+    PRODUCT_UPDATE = "product.update", "修改险种"
+    ROSTER_DECIDE = "roster.decide", "登记参保情况"
+    ROSTER_CLEAR = "roster.clear", "撤销登记"
+    ROSTER_ENROL_ALL = "roster.enrol_all", "一键登记参保"
+    ROSTER_SUBMIT = "roster.submit", "提交名册"
+    ROSTER_APPROVE = "roster.approve", "审核通过名册"
+    ROSTER_RETURN = "roster.return", "退回名册"
+    TOWNSHIP_REPORT_DRAFT = "township_report.draft", "生成乡镇汇总表"
+    TOWNSHIP_REPORT_REPORT = "township_report.report", "上报乡镇汇总表"
+    TRANSFER_RECORD = "transfer.record", "登记保费划拨"
+    POLICIES_ISSUE = "policies.issue", "出具保单"
+    CLAIM_REPORT = "claim.report", "报案"
+    CLAIM_DOCUMENT = "claim.document", "登记理赔材料"
+    CLAIM_DOCUMENT_REMOVE = "claim.document_remove", "撤销理赔材料"
+    CLAIM_DOCUMENTS_COMPLETE = "claim.documents_complete", "材料齐全"
+    CLAIM_SUBMIT = "claim.submit", "移交保险公司"
+    CLAIM_ESCALATE = "claim.escalate", "疑难上报"
+    CLAIM_APPROVE = "claim.approve", "核定赔付"
+    CLAIM_REJECT = "claim.reject", "拒赔"
+    CLAIM_PAY = "claim.pay", "赔付"
+    CLAIM_CLOSE = "claim.close", "结案"
 
 
 # What each key of an event's changes reads as, where the key is not a field of the event's
@@ -105,5 +110,9 @@ CHANGE_LABELS = {
 }
 
 
+_ACTION_LABELS = dict(AuditAction.choices)
+
+
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    """What ``action`` reads as; a code no longer recorded reads as itself."""
+    return str(_ACTION_LABELS.get(action, action))

@@ -3,7 +3,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from .area_pickers import AreaChoiceFilter
-from .audit_labels import ACTION_LABELS
+from .audit_labels import AuditAction
 from .models import Area, AuditEvent, User
 from .roles import Role
 
@@ -70,7 +70,7 @@ class AuditEventFilter(django_filters.FilterSet):
         label="对象类型", choices=_object_types, empty_label="全部"
     )
     action = django_filters.ChoiceFilter(
-        label="操作", choices=sorted(ACTION_LABELS.items()), empty_label="全部"
+        label="操作", choices=sorted(AuditAction.choices), empty_label="全部"
     )
     date_from = django_filters.DateFilter(label="日期起", field_name="at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label="日期止", field_name="at", lookup_expr="date__lte")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .audit_labels import action_label
+from .audit_labels import AuditAction, action_label
 from .roles import (
     CITY_ROLES,
     FULL_ID_ROLES,
@@ -22,6 +22,10 @@ def area_scope(user, *, village: str | None = None, township: str | None = None)
 
     Pass the lookup path from the model to its village (``village="household__village"``) or,
     for township-level rows, to its township (``township="township"``).
+
+    Insurer staff get the townships their insurer covers today (``Area.insurer``). Rows that
+    belong to a campaign are scoped by ``enrollment.models.campaigns.campaign_scope`` instead,
+    which for an insurer reads the campaign's own choice of insurer.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
@@ -286,7 +290,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         User, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
     )
-    action = models.CharField("操作", max_length=50, db_index=True)
+    action = models.CharField("操作", max_length=50, db_index=True, choices=AuditAction.choices)
     object_type = models.CharField("对象类型", max_length=100, db_index=True)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)

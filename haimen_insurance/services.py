@@ -16,6 +16,7 @@ from .access import (
     may_manage_users,
 )
 from .audit import audit_record, changed_values
+from .audit_labels import AuditAction
 from .models import Area, Insurer, User
 from .roles import CITY_ROLES, INSURER_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
 
@@ -96,7 +97,7 @@ def user_create(
     _set_role_group(user)
     audit_record(
         actor=actor,
-        action="user.create",
+        action=AuditAction.USER_CREATE,
         obj=user,
         area=area,
         changes={"role": role, "area": area, "insurer": insurer},
@@ -127,7 +128,7 @@ def user_update(
         setattr(user, field, value)
     user.save(update_fields=["role", "full_name", "phone", "area_id", "insurer_id"])
     _set_role_group(user)
-    audit_record(actor=actor, action="user.update", obj=user, area=area, changes=changes)
+    audit_record(actor=actor, action=AuditAction.USER_UPDATE, obj=user, area=area, changes=changes)
     return user
 
 
@@ -140,7 +141,7 @@ def user_deactivate(*, actor, user: User) -> User:
         raise ValidationError("该用户已经停用。")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.deactivate", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_DEACTIVATE, obj=user, area=user.area)
     return user
 
 
@@ -151,7 +152,7 @@ def user_activate(*, actor, user: User) -> User:
         raise ValidationError("该用户已经是启用状态。")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.activate", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_ACTIVATE, obj=user, area=user.area)
     return user
 
 
@@ -164,7 +165,7 @@ def user_reset_password(*, actor, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action="user.reset_password", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_RESET_PASSWORD, obj=user, area=user.area)
     return password
 
 
@@ -176,7 +177,7 @@ def user_password_change(*, actor: User, password: str) -> User:
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action="user.change_password", obj=user, area=user.area)
+    audit_record(actor=actor, action=AuditAction.USER_CHANGE_PASSWORD, obj=user, area=user.area)
     return user
 
 
@@ -230,7 +231,7 @@ def insurer_assign_townships(*, actor, insurer: Insurer, townships) -> None:
         township.save(update_fields=["insurer"])
         audit_record(
             actor=actor,
-            action="area.assign_insurer",
+            action=AuditAction.AREA_ASSIGN_INSURER,
             obj=township,
             area=township,
             changes={"insurer": [str(before) if before else None, insurer.name]},

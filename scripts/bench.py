@@ -3,7 +3,8 @@
 
     .venv/bin/python scripts/bench.py [--only import|roster|policies|dashboard ...] [--smoke]
 
-Runs, each as a subprocess against a database of its own (created and dropped by the script):
+Runs, each as a subprocess against a database of its own (created, migrated and dropped by the
+script through ``scripts/benchdb.py``, which they share):
 
 1. ``scripts/bench_import.py``: the register import, 100,000 rows xlsx (4 runs);
 2. ``scripts/bench_roster.py``: the village roster page and its PDF, 700 households, with the

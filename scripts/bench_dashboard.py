@@ -58,22 +58,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 import bench_policies  # noqa: E402  (scripts/, not a package)
+import benchdb  # noqa: E402
 
 DATABASE = "haimen_bench_dashboard"
 YEAR = bench_policies.YEAR
 TARGET_MS = 300
 WARMUPS = 2
-
-
-BENCH_PASSWORD = "Bench-Passw0rd-2026"
-
-
-def _database_url(name: str) -> str:
-    return bench_policies._database_url(name)
-
-
-def _admin(sql: str) -> None:
-    bench_policies._admin(sql)
 
 
 # --- claims ---------------------------------------------------------------------------------
@@ -363,26 +353,14 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = _database_url(DATABASE)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "haimen_insurance.settings.local"
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DATABASE}")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.db.models import Count
-    from django.test import Client
-    from django.urls import reverse
-
-    settings.ALLOWED_HOSTS = ["*"]
     started = time.perf_counter()
-    try:
-        call_command("migrate", verbosity=0)
+    with benchdb.database(DATABASE, keep=options.keep):
+        benchdb.setup(DATABASE)
+        from django.db import connection, transaction
+        from django.db.models import Count
+        from django.test import Client
+        from django.urls import reverse
+
         output = io.StringIO()
         with contextlib.redirect_stdout(output):
             bench_policies.generate(options.households)
@@ -396,17 +374,9 @@ def main() -> None:
         )
 
         from enrollment.models import Campaign
-        from haimen_insurance import services
         from haimen_insurance.models import Area
 
-        # A password of our own: a generated one would send the user to 修改密码 first.
-        officer, _ = services.user_create(
-            actor=None,
-            username="bench_city",
-            role="city_officer",
-            full_name="市卫健委",
-            password=BENCH_PASSWORD,
-        )
+        officer = benchdb.user("bench_city", "city_officer", full_name="市卫健委")
         townships = list(
             Area.objects.townships().annotate(villages=Count("children")).order_by("code")
         )
@@ -414,12 +384,8 @@ def main() -> None:
         smallest = min(townships, key=lambda area: (area.villages, area.code))
         township_users = {}
         for area in (largest, smallest):
-            township_users[area.pk], _ = services.user_create(
-                actor=None,
-                username=f"bench_township_{area.code}",
-                role="township_officer",
-                area=area,
-                password=BENCH_PASSWORD,
+            township_users[area.pk] = benchdb.user(
+                f"bench_township_{area.code}", "township_officer", area=area
             )
         campaign = Campaign.objects.get(year=YEAR)
         check_figures(
@@ -517,12 +483,6 @@ def main() -> None:
             tried = {"median_ms": round(tried_ms, 1), "queries": tried_queries}
             if os.environ.get("PROFILE") == "sql":
                 profile_sql(city, url)
-    finally:
-        connection.close()
-        if not options.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        else:
-            print(f"--keep: database {DATABASE} kept ({_database_url(DATABASE)})")
 
     township_queries = {queries for _, queries in sizes.values()}
     problems = []

@@ -23,7 +23,6 @@ Target (docs/design.md section 6): under 60 s and under 500 MB.
 
 import argparse
 import json
-import os
 import re
 import resource
 import subprocess
@@ -34,6 +33,8 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "haimen_bench_import"
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严赖覃洪武莫孔"  # noqa: E501
@@ -41,37 +42,12 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 EMPLOYERS = ["海门港务有限公司", "海门市第一中学", "海门市人民医院", "江苏中南建设集团"]
 
 
-def _database_url(name: str) -> str:
-    host = os.environ.get("PGHOST", "127.0.0.1")
-    port = os.environ.get("PGPORT", "5432")
-    return f"postgres://postgres@{host}:{port}/{name}"
-
-
 def _env() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
-        "DATABASE_URL": _database_url(DATABASE),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-
-
-def _admin(sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(_database_url("postgres"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
+    return benchdb.env(DATABASE)
 
 
 def _django():
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    benchdb.setup()
 
 
 def _resident_id(birth: date, sequence: int) -> str:
@@ -240,47 +216,35 @@ def main() -> None:
         measure(Path(options.file))
         return
 
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _admin(f"CREATE DATABASE {DATABASE}")
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-            env=_env(),
-            cwd=ROOT,
-            check=True,
+    with benchdb.database(DATABASE, keep=options.keep), tempfile.TemporaryDirectory() as folder:
+        excel = Path(folder, "登记.xlsx")
+        plain = Path(folder, "登记-openpyxl.xlsx")
+        phones = Path(folder, "登记-改电话.xlsx")
+        started = time.perf_counter()
+        rows = ["--rows", str(options.rows)]
+        _run("--step", "generate", "--file", str(excel), *rows)
+        _run("--step", "generate", "--file", str(plain), *rows, "--openpyxl-layout")
+        _run("--step", "generate", "--file", str(phones), *rows, "--phone-offset", "1")
+        print(
+            f"{options.rows:,} rows: {excel.stat().st_size / 2**20:.1f} MB as Excel saves it, "
+            f"{plain.stat().st_size / 2**20:.1f} MB as openpyxl writes it "
+            f"(generated in {time.perf_counter() - started:.0f} s)"
         )
-        with tempfile.TemporaryDirectory() as folder:
-            excel = Path(folder, "登记.xlsx")
-            plain = Path(folder, "登记-openpyxl.xlsx")
-            phones = Path(folder, "登记-改电话.xlsx")
-            started = time.perf_counter()
-            rows = ["--rows", str(options.rows)]
-            _run("--step", "generate", "--file", str(excel), *rows)
-            _run("--step", "generate", "--file", str(plain), *rows, "--openpyxl-layout")
-            _run("--step", "generate", "--file", str(phones), *rows, "--phone-offset", "1")
+        for label, path in [
+            ("1. into the empty register", excel),
+            ("2. the same file again", excel),
+            ("3. same, openpyxl's layout", plain),
+            ("4. every phone changed", phones),
+        ]:
+            numbers = json.loads(_run("--step", "measure", "--file", str(path)))
+            verdict = "OK" if numbers["total_s"] < 60 and numbers["peak_mb"] < 500 else "SLOW"
             print(
-                f"{options.rows:,} rows: {excel.stat().st_size / 2**20:.1f} MB as Excel saves it, "
-                f"{plain.stat().st_size / 2**20:.1f} MB as openpyxl writes it "
-                f"(generated in {time.perf_counter() - started:.0f} s)"
+                f"{label:<28} {numbers['total_s']:>5.1f} s "
+                f"(check {numbers['check_s']:.1f} s + write {numbers['apply_s']:.1f} s; "
+                f"Python CPU {numbers['cpu_s']:.1f} s), peak {numbers['peak_mb']} MB, "
+                f"new {numbers['new']:,} / changed {numbers['changed']:,} / "
+                f"unchanged {numbers['unchanged']:,}  {verdict}"
             )
-            for label, path in [
-                ("1. into the empty register", excel),
-                ("2. the same file again", excel),
-                ("3. same, openpyxl's layout", plain),
-                ("4. every phone changed", phones),
-            ]:
-                numbers = json.loads(_run("--step", "measure", "--file", str(path)))
-                verdict = "OK" if numbers["total_s"] < 60 and numbers["peak_mb"] < 500 else "SLOW"
-                print(
-                    f"{label:<28} {numbers['total_s']:>5.1f} s "
-                    f"(check {numbers['check_s']:.1f} s + write {numbers['apply_s']:.1f} s; "
-                    f"Python CPU {numbers['cpu_s']:.1f} s), peak {numbers['peak_mb']} MB, "
-                    f"new {numbers['new']:,} / changed {numbers['changed']:,} / "
-                    f"unchanged {numbers['unchanged']:,}  {verdict}"
-                )
-    finally:
-        if not options.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "haimen_bench_policies"
 YEAR = 2013
@@ -54,37 +56,12 @@ RATIO_TARGET = 1.5
 MEMORY_TARGET_MB = 300
 
 
-def _database_url(name: str) -> str:
-    host = os.environ.get("PGHOST", "127.0.0.1")
-    port = os.environ.get("PGPORT", "5432")
-    return f"postgres://postgres@{host}:{port}/{name}"
-
-
 def _env() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
-        "DATABASE_URL": _database_url(DATABASE),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-
-
-def _admin(sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(_database_url("postgres"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
+    return benchdb.env(DATABASE)
 
 
 def _django():
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    benchdb.setup()
 
 
 def _rss_mb() -> float:
@@ -524,15 +501,7 @@ def main() -> None:
         export(Path(options.file), options.insurer)
         return
 
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _admin(f"CREATE DATABASE {DATABASE}")
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-            env=_env(),
-            cwd=ROOT,
-            check=True,
-        )
+    with benchdb.database(DATABASE, keep=options.keep):
         generated = subprocess.run(
             [
                 sys.executable,
@@ -583,9 +552,6 @@ def main() -> None:
             print(f"c. in-process export for {insurer} done: {one['seconds']:.1f} s", flush=True)
             written = {name: _sheet_rows(path) for name, path in files.items()}
             sizes = {name: path.stat().st_size / 2**20 for name, path in files.items()}
-    finally:
-        if not options.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
 
     base_s = base["seconds"]
     problems = []

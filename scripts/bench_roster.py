@@ -14,33 +14,14 @@ baseline. Targets (docs/design.md section 6): page under 150 ms median, PDF unde
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "haimen_bench_roster"
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            os.environ.get("PGHOST", "127.0.0.1"),
-            "-p",
-            os.environ.get("PGPORT", "5432"),
-            "-U",
-            "postgres",
-            "-qc",
-            sql,
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def timed(client, url: str, runs: int) -> tuple[float, int]:
@@ -64,24 +45,12 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=700)
     parser.add_argument("--runs", type=int, default=20)
     options = parser.parse_args()
-    host, port = os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432")
-    psql(f"DROP DATABASE IF EXISTS {DATABASE}")
-    psql(f"CREATE DATABASE {DATABASE}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@{host}:{port}/{DATABASE}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haimen_insurance.settings.local")
-    sys.path.insert(0, str(ROOT))
-    import django
+    with benchdb.database(DATABASE):
+        benchdb.setup(DATABASE)
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-
-    settings.ALLOWED_HOSTS = ["*"]
-    try:
-        call_command("migrate", verbosity=0)
         from enrollment.demo import demo_households
         from enrollment.models import Household, Roster
         from enrollment.services.campaigns import campaign_create, campaign_open
@@ -95,14 +64,7 @@ def main() -> None:
             demo_households([village], per_village=options.households, age_date=date(2013, 1, 1)),
             batch_size=2000,
         )
-        # A password of our own: a generated one would send the cadre to 修改密码 first.
-        cadre, _ = services.user_create(
-            actor=None,
-            username="bench_cadre",
-            role="village_cadre",
-            area=village,
-            password="Bench-Passw0rd-2026",
-        )
+        cadre = benchdb.user("bench_cadre", "village_cadre", area=village)
         campaign = campaign_create(
             actor=None,
             year=2013,
@@ -157,9 +119,6 @@ def main() -> None:
             f"{'roster PDF':<28}{pdf_ms:>8.1f}ms{pdf_queries:>9}{'2000 ms':>10}"
             f"{pdf_ms / baseline:>12.1f}"
         )
-    finally:
-        connection.close()
-        psql(f"DROP DATABASE IF EXISTS {DATABASE}")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "scripts" / "load" / "locustfile.py"
@@ -63,29 +65,14 @@ def step(message: str) -> None:
     print(f"load: {message}", flush=True)
 
 
-def psql(sql: str, database: str = "postgres") -> None:
-    host, port = os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432")
-    subprocess.run(
-        ["psql", "-X", "-h", host, "-p", port, "-U", "postgres", "-d", database]
-        + ["-v", "ON_ERROR_STOP=1", "-qc", sql],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
-    )
-
-
 def create_cadres(count: int) -> None:
     """One cadre per village whose roster of the current campaign is a draft and has no user yet,
     in code order. Runs in this process against DATABASE_URL; the connection is closed after."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
+    benchdb.setup()
     from django.db import connection
 
     from enrollment.models import Roster
     from enrollment.selectors.campaigns import current_campaign
-    from haimen_insurance import services
     from haimen_insurance.models import User
     from haimen_insurance.roles import Role
 
@@ -100,11 +87,10 @@ def create_cadres(count: int) -> None:
         if len(rosters) < count:
             raise SystemExit(f"load: only {len(rosters)} villages have a draft roster, not {count}")
         for number, roster in enumerate(rosters, start=1):
-            services.user_create(
-                actor=None,
-                username=f"{USER_PREFIX}{number:03d}",
+            benchdb.user(
+                f"{USER_PREFIX}{number:03d}",
+                Role.VILLAGE_CADRE,
                 full_name=f"压测专干{number:03d}",
-                role=Role.VILLAGE_CADRE,
                 area=roster.village,
                 password=PASSWORD,
             )
@@ -339,34 +325,28 @@ def main() -> int:
     )
     options = parser.parse_args()
     keep = os.environ.get("KEEP", "") not in ("", "0")
-    host, port = os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432")
     options.port = free_port(options.port)
     think = options.wait.replace(",", "–")
     base_url = f"http://127.0.0.1:{options.port}"
     RESULTS.mkdir(parents=True, exist_ok=True)
     for stale in ("locust.json", "requests.csv"):
         (RESULTS / stale).unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"postgres://postgres@{host}:{port}/{DATABASE}",
-    }
+    env = benchdb.env(
+        DATABASE,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+    )
     os.environ.update(env)
     server = None
     server_log = (RESULTS / "gunicorn.log").open("w", encoding="utf-8")
     locust_log = (RESULTS / "locust.log").open("w", encoding="utf-8")
     try:
         step(f"database {DATABASE} (dropped first), migrate, seed_demo")
-        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        psql(f"CREATE DATABASE {DATABASE}")
+        benchdb.create(DATABASE)
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env)
         subprocess.run([*manage, "seed_demo"], check=True, env=env, stdout=subprocess.DEVNULL)
         create_cadres(options.users)
-        psql("ANALYZE", DATABASE)
+        benchdb.admin("ANALYZE", DATABASE)
 
         step(f"gunicorn, {options.workers} workers, on {base_url}")
         server = subprocess.Popen(
@@ -454,7 +434,7 @@ def main() -> int:
         if keep:
             step(f"KEEP=1: database {DATABASE} kept ({env['DATABASE_URL']})")
         else:
-            psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            benchdb.drop(DATABASE)
             step(f"database {DATABASE} dropped")
 
 

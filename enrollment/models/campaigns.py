@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from haimen_insurance.models import Area, Insurer, area_scope
+from haimen_insurance.roles import INSURER_ROLES
 
 from ..access import may_see_campaigns_being_prepared
 
@@ -271,8 +272,58 @@ DEFAULT_PRODUCTS = {
 }
 
 
+def _insurer_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in INSURER_ROLES
+
+
+def covered_in_campaign(user, *, campaign: str, township: str) -> Q:
+    """The insurer's rule for the rows of a campaign: those whose township the user's insurer
+    covers *in that row's campaign* (``TownshipInsurer``), not the townships it covers today
+    (``Area.insurer``, which only seeds a new campaign's choice). Pass the lookup paths from
+    the model to its campaign and its township."""
+    return Q(
+        Exists(
+            TownshipInsurer.objects.filter(
+                campaign=OuterRef(campaign),
+                township=OuterRef(township),
+                insurer_id=user.insurer_id,
+            )
+        )
+    )
+
+
+def campaign_scope(
+    user, *, campaign: str, village: str | None = None, township: str | None = None
+) -> Q:
+    """The scoping rule of every row that belongs to a campaign: ``area_scope`` for every role
+    but insurer staff, who see the townships their insurer covers in the row's campaign
+    (``covered_in_campaign``). Pass the lookup path to the campaign, and the one to the
+    village (``village="roster__village"``) or, for township-level rows, to the township."""
+    if _insurer_staff(user):
+        return covered_in_campaign(
+            user, campaign=campaign, township=township or f"{village}__parent"
+        )
+    return area_scope(user, village=village, township=township)
+
+
+def campaign_areas(user, campaign):
+    """``Area.objects.for_user`` for the pages of one campaign: insurer staff see the townships
+    their insurer covers in ``campaign`` and their villages; everyone else the areas of their
+    scope. Chain ``.townships()`` or ``.villages()`` as on ``Area.objects``."""
+    if _insurer_staff(user):
+        covered = TownshipInsurer.objects.filter(
+            campaign=campaign, insurer_id=user.insurer_id
+        ).values("township")
+        return Area.objects.filter(Q(pk__in=covered) | Q(parent__in=covered))
+    return Area.objects.for_user(user)
+
+
 class TownshipInsurerQuerySet(models.QuerySet):
     def for_user(self, user):
+        """Insurer staff see the campaigns' choices of their own insurer (the rule of
+        ``covered_in_campaign`` itself); everyone else those of the townships they see."""
+        if _insurer_staff(user):
+            return self.filter(insurer_id=user.insurer_id)
         return self.filter(area_scope(user, township="township"))
 
 

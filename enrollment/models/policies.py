@@ -71,7 +71,8 @@ class FundTransfer(models.Model):
 
 class PolicyQuerySet(models.QuerySet):
     def for_user(self, user):
-        """An insurer sees the policies it issued; everyone else the policies of their area."""
+        """An insurer sees the policies it issued (each in the name of the insurer its campaign
+        names for the township, ``TownshipInsurer``); everyone else those of their area."""
         if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
             return self.filter(insurer_id=user.insurer_id)
         return self.filter(area_scope(user, village="village"))

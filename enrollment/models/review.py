@@ -4,15 +4,19 @@ written by the city officer for the city and by each township officer for their 
 from django.conf import settings
 from django.db import models
 
-from haimen_insurance.models import Area, area_scope
+from haimen_insurance.models import Area
 
-from .campaigns import Campaign, CampaignRowQuerySet
+from .campaigns import Campaign, CampaignRowQuerySet, campaign_scope
 
 
 class ReviewNoteQuerySet(CampaignRowQuerySet):
     def for_user(self, user):
         """The city roles read every area's text; a township's roles read their township's."""
-        return super().for_user(user).filter(area_scope(user, township="area"))
+        return (
+            super()
+            .for_user(user)
+            .filter(campaign_scope(user, campaign="campaign", township="area"))
+        )
 
 
 class ReviewNote(models.Model):

@@ -11,21 +11,22 @@ rules (``enrollment.access``) and the pages' buttons read them.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import INSURER_ROLES
 from haimen_insurance.transitions import Machine, Transition
 
-from .campaigns import Campaign, Product, TownshipInsurer, sees_campaigns_being_prepared
+from .campaigns import Campaign, Product, campaign_scope, sees_campaigns_being_prepared
 from .register import Household
 
 
 class RosterQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The rosters of the user's area, in the campaigns the user sees."""
-        rosters = self.filter(area_scope(user, village="village"))
+        """The rosters of the user's area (an insurer's: of the townships it covers in the
+        roster's campaign), in the campaigns the user sees."""
+        rosters = self.filter(campaign_scope(user, campaign="campaign", village="village"))
         if sees_campaigns_being_prepared(user):
             return rosters
         return rosters.filter(campaign__status=Campaign.Status.OPEN)
@@ -128,6 +129,19 @@ class Roster(models.Model):
         return "退回"
 
 
+def register_snapshot(household: Household, eligibility: str) -> dict:
+    """What a roster entry keeps of the register as decided (its snapshot), by entry field: the
+    certificate, the child's name, who pays the reward and the eligibility judged (a
+    ``Reason``). Every writer of entries takes it from here, and the staleness check compares
+    the same fields."""
+    return {
+        "certificate_no": household.certificate_no,
+        "child_name": household.child_name,
+        "payer": household.employer_name,
+        "eligibility": str(eligibility),
+    }
+
+
 _R = Roster.Status
 ROSTER_TRANSITIONS = Machine(
     "roster",
@@ -147,7 +161,9 @@ ROSTER_TRANSITIONS = Machine(
 
 class RosterEntryQuerySet(models.QuerySet):
     def for_user(self, user):
-        entries = self.filter(area_scope(user, village="roster__village"))
+        entries = self.filter(
+            campaign_scope(user, campaign="roster__campaign", village="roster__village")
+        )
         if sees_campaigns_being_prepared(user):
             return entries
         return entries.filter(roster__campaign__status=Campaign.Status.OPEN)
@@ -215,6 +231,16 @@ class RosterEntry(models.Model):
     def __str__(self):
         return f"{self.certificate_no} {self.child_name} {self.get_decision_display()}"
 
+    def take_snapshot(self, household: Household, eligibility: str) -> None:
+        """Copy the register's values (``register_snapshot``) onto the entry, unsaved."""
+        for name, value in register_snapshot(household, eligibility).items():
+            setattr(self, name, value)
+
+    def snapshot_differs(self, household: Household, eligibility: str) -> bool:
+        """Whether the register's values changed since the entry's snapshot was taken."""
+        snapshot = register_snapshot(household, eligibility)
+        return any(getattr(self, name) != value for name, value in snapshot.items())
+
     @property
     def payer_label(self) -> str:
         return self.payer or "村集体"
@@ -251,7 +277,8 @@ class EntryProduct(models.Model):
 
 class InsuredPersonQuerySet(models.QuerySet):
     def for_user(self, user):
-        """An insurer sees the people of its policies; everyone else those of their area."""
+        """An insurer sees the people of its policies (issued in the name of the campaign's
+        insurer); everyone else those of their area."""
         if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
             return self.filter(entry_product__policy__insurer_id=user.insurer_id)
         return self.filter(area_scope(user, village="entry_product__entry__roster__village"))
@@ -301,17 +328,7 @@ class TownshipReportQuerySet(models.QuerySet):
     def for_user(self, user):
         """An insurer sees the reports of the townships it covers in that campaign (the
         campaign's choice of insurer, which may differ from the township's current one)."""
-        if user.is_authenticated and user.is_active and user.role in INSURER_ROLES:
-            return self.filter(
-                Exists(
-                    TownshipInsurer.objects.filter(
-                        campaign=OuterRef("campaign"),
-                        township=OuterRef("township"),
-                        insurer_id=user.insurer_id,
-                    )
-                )
-            )
-        return self.filter(area_scope(user, township="township"))
+        return self.filter(campaign_scope(user, campaign="campaign", township="township"))
 
 
 class TownshipReport(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import Count
 from haimen_insurance.models import Area
 
 from ..models import ROSTER_TRANSITIONS, Campaign, Roster, RosterEntry, TownshipReport
+from ..models.campaigns import campaign_areas
 from .rosters import Figures, roster_figures, total
 
 VILLAGE_PAYER = "村集体"
@@ -164,7 +165,10 @@ def report_breakdown(*, report: TownshipReport, user) -> Breakdown:
     holds a policy of each product, so lines would count it twice)."""
     lines = list(report.lines.select_related("village", "product"))
     villages = (
-        Area.objects.for_user(user).villages().filter(parent=report.township_id).order_by("code")
+        campaign_areas(user, report.campaign_id)
+        .villages()
+        .filter(parent=report.township_id)
+        .order_by("code")
     )
     products = list(report.campaign.products.order_by("code"))
     households = (

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.privacy import mask, shown_text
 
@@ -115,7 +116,9 @@ def roster_returns(roster: Roster, *, full_ids: bool) -> list[RosterReturn]:
     keeps no reason of its own); one query."""
     events = (
         AuditEvent.objects.filter(
-            action="roster.return", object_type=Roster._meta.label_lower, object_id=str(roster.pk)
+            action=AuditAction.ROSTER_RETURN,
+            object_type=Roster._meta.label_lower,
+            object_id=str(roster.pk),
         )
         .select_related("actor")
         .order_by("at", "pk")

@@ -263,10 +263,10 @@ class Reconciliation:
         return self.count == 0
 
 
-def township_reconciliation(
-    *, campaign: Campaign, township: Area | None, user=None
-) -> Reconciliation:
-    """The three lists for one township, or for the city (``township`` None); ``user`` scopes."""
+def township_reconciliation(*, campaign: Campaign, township: Area | None, user) -> Reconciliation:
+    """The three lists for one township, or for the city (``township`` None), as ``user`` sees
+    them. ``user`` is required: None (every household, whoever asks) is for a service that has
+    checked its actor and decides by the whole township, never for a page."""
     households = Household.objects.all() if user is None else Household.objects.for_user(user)
     entries = RosterEntry.objects.all() if user is None else RosterEntry.objects.for_user(user)
     if township is not None:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.audit_labels import AuditAction
 
 from ..models import AssessmentRule, Campaign
 from ..models.assessment import DEFAULT_RULES
@@ -38,7 +39,7 @@ def assessment_rule_set(
         )
         audit_record(
             actor=actor,
-            action="assessment.rule",
+            action=AuditAction.ASSESSMENT_RULE,
             obj=rule,
             changes=changed_values(
                 {name: getattr(before, name) for name in FIELDS} if before else {},
@@ -53,7 +54,7 @@ def assessment_rule_delete(*, actor, rule: AssessmentRule) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="assessment.rule_delete",
+            action=AuditAction.ASSESSMENT_RULE_DELETE,
             obj=rule,
             changes={"points": str(rule.points)},
         )

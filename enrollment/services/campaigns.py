@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import Area, Insurer
 
 from ..access import may_set_up_campaigns
@@ -93,7 +94,7 @@ def campaign_create(*, actor, year: int, products: dict | None = None, **fields)
         )
         audit_record(
             actor=actor,
-            action="campaign.create",
+            action=AuditAction.CAMPAIGN_CREATE,
             obj=campaign,
             changes=changed_values(
                 {}, {"year": year, **{n: getattr(campaign, n) for n in CAMPAIGN_FIELDS}}
@@ -121,7 +122,7 @@ def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
             setattr(campaign, name, value)
         _validate(campaign)
         campaign.save(update_fields=list(changes))
-        audit_record(actor=actor, action="campaign.update", obj=campaign, changes=changes)
+        audit_record(actor=actor, action=AuditAction.CAMPAIGN_UPDATE, obj=campaign, changes=changes)
     return campaign
 
 
@@ -139,7 +140,7 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
         campaign.save(update_fields=["status", "opened_at"])
         audit_record(
             actor=actor,
-            action="campaign.open",
+            action=AuditAction.CAMPAIGN_OPEN,
             obj=campaign,
             changes={"status": [Campaign.Status.PREPARING, Campaign.Status.OPEN]},
         )
@@ -176,7 +177,7 @@ def campaign_delete(*, actor, campaign: Campaign) -> None:
             raise ValidationError(f"{campaign}的{'、'.join(hangers_on)}，不能删除。")
         audit_record(
             actor=actor,
-            action="campaign.delete",
+            action=AuditAction.CAMPAIGN_DELETE,
             obj=campaign,
             changes=changed_values(
                 {name: getattr(campaign, name) for name in ("year", *CAMPAIGN_FIELDS)},
@@ -212,7 +213,7 @@ def product_update(*, actor, product: Product, **fields) -> Product:
         except ValidationError as error:
             raise ValidationError(error.messages) from error
         product.save(update_fields=list(changes))
-        audit_record(actor=actor, action="product.update", obj=product, changes=changes)
+        audit_record(actor=actor, action=AuditAction.PRODUCT_UPDATE, obj=product, changes=changes)
     return product
 
 
@@ -235,7 +236,7 @@ def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: 
         row.save(update_fields=["insurer"])
         audit_record(
             actor=actor,
-            action="campaign.township_insurer",
+            action=AuditAction.CAMPAIGN_TOWNSHIP_INSURER,
             obj=row,
             area=township,
             changes={"insurer": [before, str(insurer)]},

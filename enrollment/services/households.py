@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import Area
 
 from ..access import may_write_household
@@ -239,7 +240,7 @@ def household_create(*, actor, village: Area, **fields) -> tuple[Household, list
     entered = {field: value for field, value in values.items() if value not in ("", None)}
     audit_record(
         actor=actor,
-        action="household.create",
+        action=AuditAction.HOUSEHOLD_CREATE,
         obj=household,
         area=village,
         changes=changed_values({}, entered),
@@ -264,7 +265,7 @@ def household_update(*, actor, household: Household, **fields) -> tuple[Househol
     _save(actor, household, update_fields=[*changes, "updated_at"])
     audit_record(
         actor=actor,
-        action="household.update",
+        action=AuditAction.HOUSEHOLD_UPDATE,
         obj=household,
         area=household.village,
         changes=changes,
@@ -309,7 +310,7 @@ def household_revoke(*, actor, household: Household, reason: str) -> Household:
         household=household,
         reason=reason,
         status=Household.Status.REVOKED,
-        action="household.revoke",
+        action=AuditAction.HOUSEHOLD_REVOKE,
     )
 
 
@@ -321,7 +322,7 @@ def household_move_away(*, actor, household: Household, reason: str) -> Househol
         household=household,
         reason=reason,
         status=Household.Status.MOVED,
-        action="household.move_away",
+        action=AuditAction.HOUSEHOLD_MOVE_AWAY,
     )
 
 
@@ -345,7 +346,7 @@ def household_restore(*, actor, household: Household) -> Household:
         raise ValidationError(f"不能恢复为有效：{'；'.join(error.messages)}") from error
     audit_record(
         actor=actor,
-        action="household.restore",
+        action=AuditAction.HOUSEHOLD_RESTORE,
         obj=household,
         area=household.village,
         changes=changed_values(before, after),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.money import format_yuan
 
 from ..access import may_issue_policies, may_record_transfers
@@ -100,7 +101,7 @@ def transfer_record(
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="transfer.record",
+            action=AuditAction.TRANSFER_RECORD,
             obj=report,
             area=report.township,
             changes={
@@ -185,7 +186,7 @@ def policies_issue(
         report.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="policies.issue",
+            action=AuditAction.POLICIES_ISSUE,
             obj=report,
             area=report.township,
             changes={

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import Area
 from haimen_insurance.roles import Role
 
@@ -54,7 +55,7 @@ def review_note_save(
         note.save()
         audit_record(
             actor=actor,
-            action="review.note",
+            action=AuditAction.REVIEW_NOTE,
             obj=note,
             area=area if area.kind == Area.Kind.TOWN else None,
             changes=changed_values(before, values),

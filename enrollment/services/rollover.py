@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from haimen_insurance.audit import audit_record
+from haimen_insurance.audit import audit_record, audit_rows, audit_values
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.bulk import batched, insert_rows
-from haimen_insurance.models import AuditEvent
 
 from ..eligibility import Reason, judge
 from ..models import (
@@ -32,6 +32,7 @@ from ..models import (
     TownshipInsurer,
 )
 from ..models.campaigns import campaign_bound_errors, one_year_on
+from ..models.rosters import register_snapshot
 from .campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS, campaign_create, check_city_officer
 from .register_import.check import CHUNK
 from .rosters import insured_persons, persons_for
@@ -83,7 +84,7 @@ def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
         counts = _propose(campaign, new)
         audit_record(
             actor=actor,
-            action="campaign.roll_over",
+            action=AuditAction.CAMPAIGN_ROLL_OVER,
             obj=new,
             changes={
                 "上一年度": campaign.year,
@@ -163,10 +164,7 @@ def _proposal(new: Campaign, household, roster: Roster, shares: dict) -> _Propos
     entry = RosterEntry(
         roster=roster,
         household=household,
-        eligibility=eligibility.reason.value,
-        certificate_no=household.certificate_no,
-        child_name=household.child_name,
-        payer=household.employer_name,
+        **register_snapshot(household, eligibility.reason),
     )
     if eligibility.eligible:
         shares = {product: count for product, count in shares.items() if count}
@@ -196,14 +194,13 @@ def _write(new: Campaign, proposals: list[_Proposal]) -> None:
     )
     households = {proposal.household.pk: proposal.household for proposal in proposals}
     _insert(insured_persons(new, lines, households))
-    _insert(
+    audit_rows(
         [
-            AuditEvent(
-                action="roster.decide",
-                object_type=RosterEntry._meta.label_lower,
-                object_id=str(entry.pk),
-                object_repr=str(entry)[:200],
-                area=proposal.entry.roster.village,
+            audit_values(
+                actor=None,  # the system proposes; the cadre's own decisions name the cadre
+                action=AuditAction.ROSTER_DECIDE,
+                obj=entry,
+                area=proposal.entry.roster.village_id,
                 changes={
                     "decision": ["", entry.decision],
                     "reason": entry.reason,

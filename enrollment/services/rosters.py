@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import audit_record
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import Area
 
 from ..access import (
@@ -40,6 +41,7 @@ from ..models import (
     TownshipReport,
     TownshipReportLine,
 )
+from ..models.rosters import register_snapshot
 from ..selectors.rosters import Problem, roster_problems, township_reconciliation
 
 
@@ -113,20 +115,12 @@ def _locked_editable_roster(roster: Roster, action: str = "edit") -> Roster:
 
 
 def _snapshot(entry: RosterEntry, household: Household, eligibility: Reason) -> None:
-    entry.certificate_no = household.certificate_no
-    entry.child_name = household.child_name
-    entry.payer = household.employer_name
-    entry.eligibility = eligibility.value
+    entry.take_snapshot(household, eligibility)
 
 
 def _stale(entry: RosterEntry, household: Household, eligibility: Reason) -> bool:
     """Whether the register changed since the entry's snapshot was taken."""
-    if (entry.certificate_no, entry.child_name, entry.payer, entry.eligibility) != (
-        household.certificate_no,
-        household.child_name,
-        household.employer_name,
-        eligibility.value,
-    ):
+    if entry.snapshot_differs(household, eligibility):
         return True
     return any(
         sorted((p.relation, p.name, p.id_number) for p in line.persons.all())
@@ -231,7 +225,7 @@ def entry_decide(
             entry.products.all().delete()
         audit_record(
             actor=actor,
-            action="roster.decide",
+            action=AuditAction.ROSTER_DECIDE,
             obj=entry,
             area=roster.village,
             changes=_on_behalf(
@@ -259,7 +253,7 @@ def entry_clear(*, actor, roster: Roster, household: Household) -> None:
             return
         audit_record(
             actor=actor,
-            action="roster.clear",
+            action=AuditAction.ROSTER_CLEAR,
             obj=entry,
             area=roster.village,
             changes=_on_behalf({"decision": [entry.decision, ""]}, on_behalf),
@@ -311,10 +305,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
                 roster=roster,
                 household=household,
                 decision=RosterEntry.Decision.ENROLLED,
-                eligibility=Reason.ELIGIBLE.value,
-                certificate_no=household.certificate_no,
-                child_name=household.child_name,
-                payer=household.employer_name,
+                **register_snapshot(household, Reason.ELIGIBLE),
                 policies=len(insured[household.pk]),
                 premium=sum((product.premium for product in insured[household.pk]), Decimal(0)),
                 decided_by=actor,
@@ -340,7 +331,7 @@ def roster_enrol_all(*, actor, roster: Roster) -> BulkResult:
         ]
         audit_record(
             actor=actor,
-            action="roster.enrol_all",
+            action=AuditAction.ROSTER_ENROL_ALL,
             obj=roster,
             area=roster.village,
             changes=_on_behalf({"enrolled": len(entries), "skipped": len(skipped)}, on_behalf),
@@ -405,7 +396,7 @@ def roster_submit(*, actor, roster: Roster) -> Roster:
         )
         audit_record(
             actor=actor,
-            action="roster.submit",
+            action=AuditAction.ROSTER_SUBMIT,
             obj=roster,
             area=roster.village,
             changes=_on_behalf({"status": [before, Roster.Status.SUBMITTED]}, on_behalf),
@@ -432,7 +423,7 @@ def _approve(actor, roster: Roster) -> Roster:
     roster.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     audit_record(
         actor=actor,
-        action="roster.approve",
+        action=AuditAction.ROSTER_APPROVE,
         obj=roster,
         area=roster.village,
         changes={"status": [Roster.Status.SUBMITTED, Roster.Status.APPROVED]},
@@ -494,7 +485,7 @@ def roster_return(*, actor, roster: Roster, reason: str) -> Roster:
         roster.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
-            action="roster.return",
+            action=AuditAction.ROSTER_RETURN,
             obj=roster,
             area=roster.village,
             changes={"status": [Roster.Status.SUBMITTED, Roster.Status.RETURNED], "reason": reason},
@@ -523,7 +514,7 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
                 "全部村（社区）名册审核通过后才能汇总。尚未通过："
                 + ("、".join(waiting) if waiting else "本乡镇没有名册")
             )
-        reconciliation = township_reconciliation(campaign=campaign, township=township)
+        reconciliation = township_reconciliation(campaign=campaign, township=township, user=None)
         if not reconciliation.empty:
             raise ValidationError(
                 f"「一个不多，一个不漏」核对还有 {reconciliation.count} 个问题，处理后才能汇总。"
@@ -571,7 +562,7 @@ def township_report_draft(*, actor, campaign: Campaign, township: Area) -> Towns
         report.save()
         audit_record(
             actor=actor,
-            action="township_report.draft",
+            action=AuditAction.TOWNSHIP_REPORT_DRAFT,
             obj=report,
             area=township,
             changes={
@@ -604,7 +595,7 @@ def township_report_submit(*, actor, report: TownshipReport) -> TownshipReport:
         report.save(update_fields=["status", "reported_by", "reported_at"])
         audit_record(
             actor=actor,
-            action="township_report.report",
+            action=AuditAction.TOWNSHIP_REPORT_REPORT,
             obj=report,
             area=report.township,
             changes={

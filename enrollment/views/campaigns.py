@@ -31,7 +31,7 @@ from ..models import (
     TownshipInsurer,
     TownshipReport,
 )
-from ..models.campaigns import latest_year
+from ..models.campaigns import campaign_areas, latest_year
 from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
@@ -80,7 +80,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .filter(campaign=campaign)
             .select_related("insurer")
         }
-        townships = list(Area.objects.for_user(user).townships().order_by("code"))
+        townships = list(campaign_areas(user, campaign).townships().order_by("code"))
         today = timezone.localdate()
         can_change = access.may_set_up_campaigns(user)
         reports = []

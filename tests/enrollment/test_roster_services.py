@@ -184,12 +184,16 @@ def test_only_the_villages_cadre_decides(world, campaign, village):
 
 def test_reconciliation_lists_undecided_and_ineligible_enrolled(world, campaign, village):
     cadre = world.user("cadre_a1")
-    reconciliation = township_reconciliation(campaign=campaign, township=world.town_a)
+    reconciliation = township_reconciliation(
+        campaign=campaign, township=world.town_a, user=world.user("township_a")
+    )
     assert len(reconciliation.undecided) == 3
     roster_enrol_all(actor=cadre, roster=village)
     household = village.village.households.get(child_birth_date=JUST_UNDER)
     household_update(actor=cadre, household=household, hukou="urban")
-    reconciliation = township_reconciliation(campaign=campaign, township=world.town_a)
+    reconciliation = township_reconciliation(
+        campaign=campaign, township=world.town_a, user=world.user("township_a")
+    )
     assert reconciliation.undecided == []
     assert [entry.household_id for entry in reconciliation.ineligible_enrolled] == [household.pk]
     assert any("不符合条件" in problem.message for problem in roster_problems(village))

@@ -1,7 +1,8 @@
 """Every key of every audit event reads in Chinese: on the audit page, in a household's or a
 claim's history and in the audit export (``readable_changes``). Two walks: one reads the code
-(every ``audit_record``, ``_audit``, ``audit_download``, ``_event`` and ``AuditEvent(...)`` call
-and the keys of its changes), one runs the year's flows and reads every event they leave."""
+(every ``audit_record``, ``audit_values``, ``_audit``, ``audit_download``, ``_event`` and
+``AuditEvent(...)`` call and the keys of its changes), one runs the year's flows and reads every
+event they leave."""
 
 import ast
 import io
@@ -20,7 +21,7 @@ from haimen_insurance.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("haimen_insurance", "enrollment", "claims", "oversight")
-AUDIT_CALLS = {"audit_record", "_audit", "audit_download", "_event", "AuditEvent"}
+AUDIT_CALLS = {"audit_record", "audit_values", "_audit", "audit_download", "_event", "AuditEvent"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # Keys made from a model's own field names (``changed_values`` over a model's fields): the flow
 # walk below reads them as the events record them.
@@ -32,7 +33,7 @@ def _changes_argument(call: ast.Call):
     if "changes" in keywords:
         return keywords["changes"]
     name = call.func.id if isinstance(call.func, ast.Name) else call.func.attr
-    positions = {"_audit": 3, "_event": 5}
+    positions = {"_audit": 3, "_event": 4}
     if name in positions and len(call.args) > positions[name]:
         return call.args[positions[name]]
     return None

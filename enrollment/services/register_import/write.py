@@ -6,9 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from haimen_insurance.audit import audit_record, changed_values
+from haimen_insurance.audit import (
+    AuditObject,
+    audit_record,
+    audit_rows,
+    audit_values,
+    changed_values,
+)
+from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.bulk import batched, insert_rows
-from haimen_insurance.models import AuditEvent
 
 from ...models import Household, RegisterImport, Roster, RosterEntry
 from ...register_files import RegisterRow
@@ -80,7 +86,7 @@ def _store(actor, plan: ImportPlan) -> RegisterImport:
     )
     audit_record(
         actor=actor,
-        action="register_import.upload",
+        action=AuditAction.REGISTER_IMPORT_UPLOAD,
         obj=upload,
         area=getattr(actor, "area", None),
         changes=counts(plan),
@@ -92,29 +98,15 @@ def _person(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 
-# The audit event ``audit_record`` would write for a household, as a row for ``insert_rows``.
-_EVENT_COLUMNS = [
-    "at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "area_id",
-    "changes",
-]
-
-
-def _event(now, person, action: str, pk: int, row: RegisterRow, changes: dict) -> tuple:
-    return (
-        now,
-        person.pk if person is not None else None,
-        action,
+def _event(actor, action: AuditAction, pk: int, row: RegisterRow, changes: dict) -> dict:
+    """The audit event of a household the file adds or updates, for ``audit_rows``."""
+    household = AuditObject(
         Household._meta.label_lower,
         str(pk),
-        f"{row.certificate_no} {row.child_name}"[:200],  # as Household.__str__
-        row.village_id,
-        changes,
+        f"{row.certificate_no} {row.child_name}",  # as Household.__str__
+    )
+    return audit_values(
+        actor=actor, action=action, obj=household, area=row.village_id, changes=changes
     )
 
 
@@ -160,7 +152,7 @@ def _apply(actor, plan: ImportPlan, upload, progress) -> ImportResult:
     )
     audit_record(
         actor=actor,
-        action="register_import.apply",
+        action=AuditAction.REGISTER_IMPORT_APPLY,
         obj=upload,
         area=getattr(actor, "area", None),
         changes={"filename": plan.filename, **result_counts},
@@ -186,13 +178,12 @@ def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> N
             households.append(tuple(household[column] for column in columns))
             audit.append((row, changed_values({}, comparable(values, villages))))
         ids = insert_rows(Household, columns, households)
-        insert_rows(
-            AuditEvent,
-            _EVENT_COLUMNS,
+        audit_rows(
             [
-                _event(now, person, "household.import_create", pk, row, changes)
+                _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, changes)
                 for pk, (row, changes) in zip(ids, audit, strict=True)
             ],
+            at=now,
         )
         if progress is not None:
             progress(len(chunk))
@@ -237,10 +228,10 @@ def _write_changes(
             if "village" in changes:
                 moved[change.pk] = change.row.village_id
             events.append(
-                _event(now, person, "household.import_update", change.pk, change.row, changes)
+                _event(person, AuditAction.HOUSEHOLD_IMPORT_UPDATE, change.pk, change.row, changes)
             )
         update_households(updates, plan.fields, now)
-        insert_rows(AuditEvent, _EVENT_COLUMNS, events)
+        audit_rows(events, at=now)
         written += len(updates)
         if progress is not None:
             progress(len(chunk))
@@ -267,7 +258,7 @@ def _take_back_entries(actor, moved: dict[int, int]) -> None:
         for entry in entries:
             audit_record(
                 actor=actor,
-                action="roster.clear",
+                action=AuditAction.ROSTER_CLEAR,
                 obj=entry,
                 area=entry.roster.village,
                 changes={"decision": [entry.decision, ""]},
@@ -296,7 +287,7 @@ def _discard(actor, upload: RegisterImport, plan: ImportPlan) -> None:
     upload.save(update_fields=["status", *found])
     audit_record(
         actor=actor,
-        action="register_import.discard",
+        action=AuditAction.REGISTER_IMPORT_DISCARD,
         obj=upload,
         area=getattr(actor, "area", None),
         changes=counts(plan),
