@@ -40,7 +40,7 @@ _CITY_VIEW = [
     *_REPORT_VIEW,
     *_MONEY_VIEW,
     "claims.view_claim",
-    "haimen_insurance.view_dashboard",
+    "oversight.view_dashboard",
 ]
 ROLE_PERMISSIONS = {
     Role.VILLAGE_CADRE: [
@@ -64,7 +64,7 @@ ROLE_PERMISSIONS = {
         *_REPORT_VIEW,
         *_MONEY_VIEW,
         *_CLAIM_REPORT,
-        "haimen_insurance.view_dashboard",
+        "oversight.view_dashboard",
     ],
     Role.TOWNSHIP_FINANCE: [
         "haimen_insurance.view_area",

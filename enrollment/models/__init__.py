@@ -1,11 +1,9 @@
 """The register, campaigns and their products, village rosters, township reports, premium
 transfers and policies."""
 
-from .assessment import AssessmentRule
 from .campaigns import Campaign, Product, TownshipInsurer
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
-from .review import ReviewNote
 from .rosters import (
     EntryProduct,
     InsuredPerson,
@@ -16,7 +14,6 @@ from .rosters import (
 )
 
 __all__ = [
-    "AssessmentRule",
     "Campaign",
     "EntryProduct",
     "FundTransfer",
@@ -25,7 +22,6 @@ __all__ = [
     "Policy",
     "Product",
     "RegisterImport",
-    "ReviewNote",
     "Roster",
     "RosterEntry",
     "TownshipInsurer",

@@ -21,7 +21,7 @@ from haimen_insurance.roles import CITY_ROLES, Role
 
 from ..eligibility import Reason
 from ..models import Campaign, FundTransfer, Product, Roster, TownshipReport
-from ..selectors.campaigns import current_campaign
+from ..selectors.campaigns import chosen_campaign
 from ..selectors.reports import (
     city_overview,
     report_breakdown,
@@ -32,16 +32,6 @@ from ..services import rosters as services
 
 # Who works with the rosters of a whole township: its officer, and the city.
 TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
-
-
-def chosen_campaign(user, year: str) -> Campaign | None:
-    """The campaign named by ``year``, or the current one when none is named (None when there is
-    no campaign at all). A year that names no campaign is a page that does not exist."""
-    if not year:
-        return current_campaign()
-    if not year.isdigit():
-        raise Http404("没有这个参保年度。")
-    return get_object_or_404(Campaign.objects.for_user(user), year=year)
 
 
 def _with_campaign(url: str, campaign: Campaign | None) -> str:
