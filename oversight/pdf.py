@@ -37,7 +37,7 @@ def _note_paragraphs(note) -> list:
 def year_review_pdf(review) -> bytes:
     """The city's totals and written review, each township's figures, its assessment score
     ranked and its written review, and the claims summary
-    (``review.Review``). Every heading stays with what it heads."""
+    (``oversight.review.Review``). Every heading stays with what it heads."""
     campaign, city = review.campaign, review.city
     title = f"海门市{campaign.year}年度独生子女保险点评总结"
     totals = (
