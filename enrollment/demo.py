@@ -11,7 +11,6 @@ from django.utils import timezone
 from .models import Household, Roster
 from .resident_ids import check_character
 from .selectors.rosters import roster_households
-from .services.assessment import assessment_rules_default
 from .services.campaigns import campaign_create, campaign_open
 from .services.policies import policies_issue, report_insurer, transfer_record
 from .services.rosters import (
@@ -184,6 +183,7 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
     insurer; the rest have not started.
 
     ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
+    The assessment rules of both years are the roof's (``oversight.demo``).
     """
     rng = random.Random(seed)
     last_year, this_year = demo_years(today)
@@ -203,8 +203,6 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
         _report_fund_issue(
             last, township, rng, serial=serial, filled=day - timedelta(days=3), reported=day
         )
-    with demo_clock(at(date(last_year, 1, 15), 9)):
-        assessment_rules_default(actor=None, campaign=last)
 
     this = _open_campaign(
         this_year,
@@ -217,8 +215,6 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
         opened=at(today - timedelta(days=20), 9),
     )
     _this_year_rosters(this, users, townships, rng, today)
-    with demo_clock(at(today - timedelta(days=20), 9)):
-        assessment_rules_default(actor=None, campaign=this)
     return last, this
 
 

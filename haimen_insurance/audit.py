@@ -4,6 +4,7 @@ way; ``audit_record`` writes a single event with them and ``audit_rows`` many at
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -135,10 +136,35 @@ def _code_label(code: str) -> str:
     return str(dict(product.Code.choices).get(code, code))
 
 
-def _model_field(object_type: str, name: str):
+def audited_model(object_type: str):
+    """The model an event's ``object_type`` names: by its label, or by a label it had before it
+    moved to another app (the model lists those in ``former_labels``). The audit trail is never
+    rewritten (on PostgreSQL the database refuses every UPDATE of it), so an event keeps the
+    label it was written with. None for a label no model answers to (``export``)."""
     try:
-        return apps.get_model(object_type)._meta.get_field(name)
-    except (LookupError, ValueError, FieldDoesNotExist):
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return _former_labels().get(object_type)
+
+
+def object_type_labels(object_type: str) -> list[str]:
+    """Every label the events about ``object_type``'s model carry: its own and its former ones."""
+    model = audited_model(object_type)
+    return [object_type, *getattr(model, "former_labels", ())]
+
+
+@cache
+def _former_labels() -> dict:
+    return {
+        label: model for model in apps.get_models() for label in getattr(model, "former_labels", ())
+    }
+
+
+def _model_field(object_type: str, name: str):
+    model = audited_model(object_type)
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
         return None
 
 

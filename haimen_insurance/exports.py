@@ -1,9 +1,8 @@
 """Spreadsheets of the shared app: the audit trail."""
 
-from django.apps import apps
 from django.utils import timezone
 
-from .audit import readable_changes
+from .audit import audited_model, readable_changes
 from .audit_labels import action_label
 from .xlsx import TEXT, Column, XlsxWriter
 
@@ -20,10 +19,8 @@ AUDIT_COLUMNS = [
 
 
 def _type_label(object_type: str) -> str:
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
+    model = audited_model(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
 
 
 def audit_workbook(events, *, full_ids: bool) -> XlsxWriter:

@@ -3,6 +3,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from .area_pickers import AreaChoiceFilter
+from .audit import object_type_labels
 from .audit_labels import AuditAction
 from .models import Area, AuditEvent, User
 from .roles import Role
@@ -42,7 +43,7 @@ def _object_types():
     """(model label, its Chinese name) of every model an event may be about."""
     return sorted(
         (model._meta.label_lower, str(model._meta.verbose_name))
-        for app in ("haimen_insurance", "enrollment", "claims")
+        for app in ("haimen_insurance", "enrollment", "claims", "oversight")
         for model in apps.get_app_config(app).get_models()
     )
 
@@ -67,7 +68,7 @@ class AuditEventFilter(django_filters.FilterSet):
         label="区域（含下辖）", queryset=_areas, empty_label="全部", method="within"
     )
     object_type = django_filters.ChoiceFilter(
-        label="对象类型", choices=_object_types, empty_label="全部"
+        label="对象类型", choices=_object_types, empty_label="全部", method="of_type"
     )
     action = django_filters.ChoiceFilter(
         label="操作", choices=sorted(AuditAction.choices), empty_label="全部"
@@ -78,6 +79,11 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "area", "object_type", "action", "date_from", "date_to"]
+
+    def of_type(self, queryset, name, object_type):
+        """Events about that kind of object, under its label or a former one (a model that
+        moved app keeps its old events' label)."""
+        return queryset.filter(object_type__in=object_type_labels(object_type))
 
     def within(self, queryset, name, area):
         """Events of the area itself and of the areas under it."""

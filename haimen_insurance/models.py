@@ -118,7 +118,6 @@ class Area(models.Model):
                 name="area_only_city_has_no_parent",
             ),
         ]
-        permissions = [("view_dashboard", "查看仪表板与考核")]
 
     def __str__(self):
         return self.name

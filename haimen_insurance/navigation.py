@@ -36,11 +36,11 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("工作台", "workbench"),
-    NavItem("仪表板", "dashboard", ("haimen_insurance.view_dashboard",), "dashboard"),
+    NavItem("仪表板", "dashboard", ("oversight.view_dashboard",), "dashboard"),
     NavItem(
         "考核",
         "assessment",
-        ("haimen_insurance.view_dashboard", "enrollment.view_assessmentrule"),
+        ("oversight.view_dashboard", "oversight.view_assessmentrule"),
         "review",
     ),
     NavItem(

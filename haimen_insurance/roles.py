@@ -40,8 +40,8 @@ _CITY_VIEW = [
     *_REPORT_VIEW,
     *_MONEY_VIEW,
     "claims.view_claim",
-    "haimen_insurance.view_dashboard",
-    "enrollment.view_assessmentrule",  # the assessment pages (考核) of the city roles
+    "oversight.view_dashboard",
+    "oversight.view_assessmentrule",  # the assessment pages (考核) of the city roles
 ]
 ROLE_PERMISSIONS = {
     Role.VILLAGE_CADRE: [
@@ -65,7 +65,7 @@ ROLE_PERMISSIONS = {
         *_REPORT_VIEW,
         *_MONEY_VIEW,
         *_CLAIM_REPORT,
-        "haimen_insurance.view_dashboard",
+        "oversight.view_dashboard",
     ],
     Role.TOWNSHIP_FINANCE: [
         "haimen_insurance.view_area",

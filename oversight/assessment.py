@@ -4,9 +4,10 @@ and ranked (equal totals share a rank)."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from enrollment.models import AssessmentRule, Campaign
+from enrollment.models import Campaign
 
 from .dashboard import AreaFigures, dashboard
+from .models import AssessmentRule
 
 HUNDRED = Decimal("100.00")
 CENT = Decimal("0.01")

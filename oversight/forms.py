@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
-from enrollment.models import AssessmentRule
 from haimen_insurance.forms import TextField
+
+from .models import AssessmentRule
 
 
 class AssessmentRuleForm(forms.Form):

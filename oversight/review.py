@@ -4,10 +4,11 @@ claims summary — one object for the page, the workbook and the PDF."""
 from dataclasses import dataclass, field
 
 from claims.selectors import BenefitSummary, claims_summary
-from enrollment.models import Campaign, ReviewNote
+from enrollment.models import Campaign
 from haimen_insurance.xlsx import INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
 
 from .assessment import Assessment, assessment
+from .models import ReviewNote
 
 
 @dataclass

@@ -22,6 +22,8 @@ from enrollment.selectors.reports import townships_progress
 from haimen_insurance.money import format_yuan
 from haimen_insurance.roles import Role
 
+from .access import may_open_campaign
+
 # Claims shown on the workbench at most; the rest are on the claims pages.
 CLAIM_LIMIT = 10
 # Claims a cadre or township officer helps with: documents still being gathered.
@@ -91,7 +93,7 @@ def todo_list(user, *, today: date | None = None) -> TodoList:
     }.get(user.role)
     if build is not None:
         build(todo, user, open_campaigns, today)
-    if user.role == Role.CITY_OFFICER:
+    if may_open_campaign(user):
         for campaign in campaigns:
             if not campaign.is_open:
                 todo.items.append(

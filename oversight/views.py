@@ -15,26 +15,29 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from claims.models import Claim
-from claims.selectors import OPEN_FOR_INSURER, SETTLED
+from claims.selectors import AWAITING_DECISION, OPEN_FOR_INSURER, SETTLED
+from enrollment.access import may_see_campaigns_being_prepared
 from enrollment.models import Campaign, Roster, TownshipReport
-from enrollment.models.campaigns import sees_campaigns_being_prepared
-from enrollment.pdf import year_review_pdf
-from enrollment.selectors.campaigns import current_campaign, phase_calendar
+from enrollment.selectors.campaigns import chosen_campaign, current_campaign, phase_calendar
 from enrollment.selectors.rosters import village_figures
-from enrollment.services.assessment import assessment_rule_delete as rule_delete
-from enrollment.services.assessment import assessment_rule_set as rule_set
-from enrollment.services.assessment import assessment_rules_default as rules_default
-from enrollment.services.review import review_note_save
-from enrollment.views.reports import chosen_campaign
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.pdf import pdf_response
-from haimen_insurance.roles import CITY_ROLES, Role
 
+from . import access
 from .assessment import assessment
 from .dashboard import dashboard
 from .forms import AssessmentRuleForm, ReviewNoteForm
+from .pdf import year_review_pdf
 from .review import review_notes, review_workbook, year_review
+from .services import (
+    assessment_rule_delete,
+    assessment_rule_set,
+    assessment_rules_default,
+    review_note_save,
+)
 from .todo import TodoList, todo_list
+
+PERMISSION = "oversight.view_dashboard"
 
 
 def campaign_progress(user, todo: TodoList) -> dict:
@@ -44,13 +47,13 @@ def campaign_progress(user, todo: TodoList) -> dict:
     campaign = current_campaign()
     # The city also sees the years being prepared, which nobody works in until opened.
     prepared = []
-    if sees_campaigns_being_prepared(user):
+    if may_see_campaigns_being_prepared(user):
         prepared = list(Campaign.objects.filter(status=Campaign.Status.PREPARING).order_by("-year"))
     if campaign is None:
         return {"campaign": None, "prepared": prepared}
     rosters = Roster.objects.for_user(user).filter(campaign=campaign)
     progress = {"campaign": campaign, "prepared": prepared}
-    if user.role == Role.VILLAGE_CADRE:
+    if access.may_fill_own_roster(user):
         roster = rosters.select_related("campaign").first()
         progress["roster"] = roster
         if roster is not None:
@@ -61,7 +64,7 @@ def campaign_progress(user, todo: TodoList) -> dict:
         (status, label, counts.get(status, 0)) for status, label in Roster.Status.choices
     ]
     progress["roster_total"] = sum(counts.values())
-    if user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF):
+    if access.may_process_reports(user):
         # Their reports of every open year (newest first), from the to-do list.
         progress["reports"] = todo.reports
         progress["reported_townships"] = len(todo.reports)
@@ -83,7 +86,7 @@ def claim_counts(user) -> dict:
     counts = claims.aggregate(
         open=Count("pk", filter=~Q(status__in=SETTLED)),
         queue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_FOR_INSURER[:2], due_date__lt=today)),
+        overdue=Count("pk", filter=Q(status__in=AWAITING_DECISION, due_date__lt=today)),
     )
     return {"claims_" + key: value for key, value in counts.items()}
 
@@ -103,12 +106,12 @@ class WorkbenchView(TemplateView):
             townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
             villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
         )
-        if user.role == Role.CITY_OFFICER:
+        if access.may_set_up_city(user):
             context["user_count"] = User.objects.for_user(user).filter(is_active=True).count()
             context["insurers"] = Insurer.objects.for_user(user).annotate(
                 township_count=Count("townships")
             )
-        if user.role == Role.INSURER_STAFF:
+        if access.may_issue_policies(user):
             context["townships"] = areas.townships()
         todo = todo_list(user)
         context["todo"] = todo
@@ -119,7 +122,7 @@ class WorkbenchView(TemplateView):
 
 
 class _DashboardPage(PermissionRequiredMixin, TemplateView):
-    permission_required = "haimen_insurance.view_dashboard"
+    permission_required = PERMISSION
     template_name = "oversight/dashboard.html"
     township = None
 
@@ -131,7 +134,9 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
             campaign=campaign,
             township=self.township,
             campaigns=Campaign.objects.for_user(user).order_by("-year"),
-            city_link=self.township is not None and user.role in CITY_ROLES,
+            city_link=self.township is not None and access.may_view_city_dashboard(user),
+            can_write_review=self.township is not None
+            and access.may_write_review_note(user, self.township),
         )
         if campaign is not None:
             board = dashboard(campaign=campaign, user=user, township=self.township)
@@ -143,9 +148,10 @@ class DashboardView(_DashboardPage):
     """The city dashboard; a township officer is sent to their own township's."""
 
     def get(self, request, *args, **kwargs):
-        if request.user.role == Role.TOWNSHIP_OFFICER:
-            return redirect("dashboard_township", request.user.area_id)
-        if request.user.role not in CITY_ROLES:
+        own = access.own_dashboard_township(request.user)
+        if own is not None:
+            return redirect("dashboard_township", own)
+        if not access.may_view_city_dashboard(request.user):
             raise PermissionDenied
         return super().get(request, *args, **kwargs)
 
@@ -155,16 +161,18 @@ class TownshipDashboardView(_DashboardPage):
         self.township = get_object_or_404(
             Area.objects.for_user(request.user).townships(), pk=kwargs["pk"]
         )
+        if not access.may_view_township_dashboard(request.user, self.township):
+            raise PermissionDenied
         return super().get(request, *args, **kwargs)
 
 
 class _CityCampaignPage(PermissionRequiredMixin, View):
     """A city page about one campaign (``?campaign=<year>``, else the current one)."""
 
-    permission_required = "haimen_insurance.view_dashboard"
+    permission_required = PERMISSION
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role not in CITY_ROLES:
+        if request.user.is_authenticated and not access.may_view_city_dashboard(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -191,7 +199,8 @@ class AssessmentView(_CityCampaignPage, TemplateView):
             campaign=campaign,
             campaigns=Campaign.objects.for_user(self.request.user).order_by("-year"),
             result=result,
-            can_edit=self.request.user.has_perm("enrollment.change_campaign"),
+            can_edit=access.may_manage_assessment_rules(self.request.user),
+            can_write_review=access.may_write_city_review(self.request.user),
             form=kwargs.get("form") or AssessmentRuleForm(),
             city_note=city_note,
             township_notes=[note for note in township_notes if note.written],
@@ -200,12 +209,18 @@ class AssessmentView(_CityCampaignPage, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        """Set a rule, delete one, or start from the default rules (city officer)."""
-        if not request.user.has_perm("enrollment.change_campaign"):
+        """Write the city's review, or set a rule, delete one, or start from the default rules
+        (the city officer)."""
+        writes_review = "review_note" in request.POST
+        if not (
+            access.may_write_city_review(request.user)
+            if writes_review
+            else access.may_manage_assessment_rules(request.user)
+        ):
             raise PermissionDenied
         campaign = self.chosen()
         try:
-            if "review_note" in request.POST:
+            if writes_review:
                 form = ReviewNoteForm(request.POST)
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(note_form=form))
@@ -215,17 +230,19 @@ class AssessmentView(_CityCampaignPage, TemplateView):
                 )
                 messages.success(request, "已保存全市点评总结。")
             elif "defaults" in request.POST:
-                rules_default(actor=request.user, campaign=campaign)
+                assessment_rules_default(actor=request.user, campaign=campaign)
                 messages.success(request, "已采用默认评分规则。")
             elif "delete" in request.POST:
                 rule = get_object_or_404(campaign.assessment_rules, pk=request.POST["delete"])
-                rule_delete(actor=request.user, rule=rule)
+                assessment_rule_delete(actor=request.user, rule=rule)
                 messages.success(request, f"已删除评分项目：{rule.get_metric_display()}。")
             else:
                 form = AssessmentRuleForm(request.POST)
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(form=form))
-                rule = rule_set(actor=request.user, campaign=campaign, **form.cleaned_data)
+                rule = assessment_rule_set(
+                    actor=request.user, campaign=campaign, **form.cleaned_data
+                )
                 messages.success(request, f"已保存评分项目：{rule.get_metric_display()}。")
         except ValidationError as error:
             for message in error.messages:
@@ -255,11 +272,13 @@ class TownshipReviewView(PermissionRequiredMixin, TemplateView):
     """A township officer's review of their own township (肯定成绩 / 找出不足 / 完善措施),
     printed in the city's review; beside it, the township's figures and score."""
 
-    permission_required = "haimen_insurance.view_dashboard"
+    permission_required = PERMISSION
     template_name = "oversight/township_review.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role != Role.TOWNSHIP_OFFICER:
+        # The township officer's page: only they write a township's review.
+        user = request.user
+        if user.is_authenticated and not access.may_write_review_note(user, user.area):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

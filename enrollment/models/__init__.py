@@ -1,11 +1,9 @@
 """The register, campaigns and their products, village rosters, township reports, premium
 transfers and policies."""
 
-from .assessment import AssessmentRule
 from .campaigns import Campaign, Product, TownshipInsurer
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
-from .review import ReviewNote
 from .rosters import (
     POLICY_LIST_STATES,
     REPORT_TRANSITIONS,
@@ -22,7 +20,6 @@ __all__ = [
     "POLICY_LIST_STATES",
     "REPORT_TRANSITIONS",
     "ROSTER_TRANSITIONS",
-    "AssessmentRule",
     "Campaign",
     "EntryProduct",
     "FundTransfer",
@@ -31,7 +28,6 @@ __all__ = [
     "Policy",
     "Product",
     "RegisterImport",
-    "ReviewNote",
     "Roster",
     "RosterEntry",
     "TownshipInsurer",

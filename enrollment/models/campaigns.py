@@ -83,17 +83,13 @@ def campaign_bound_errors(
     return errors
 
 
-# The scoping querysets below (and the workbench) read the rule where it is kept.
-sees_campaigns_being_prepared = may_see_campaigns_being_prepared
-
-
 class CampaignQuerySet(models.QuerySet):
     def for_user(self, user):
         """A campaign is city-wide once open: every signed-in user sees it (their rows inside
         it are scoped by the models that hold them). One being prepared is the city's only."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if sees_campaigns_being_prepared(user):
+        if may_see_campaigns_being_prepared(user):
             return self
         return self.filter(status=Campaign.Status.OPEN)
 
@@ -191,7 +187,7 @@ class CampaignRowQuerySet(models.QuerySet):
         """The rows (products, assessment rules) of the campaigns the user sees."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if sees_campaigns_being_prepared(user):
+        if may_see_campaigns_being_prepared(user):
             return self
         return self.filter(campaign__status=Campaign.Status.OPEN)
 

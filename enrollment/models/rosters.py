@@ -18,7 +18,8 @@ from haimen_insurance.models import Area, area_scope
 from haimen_insurance.roles import INSURER_ROLES
 from haimen_insurance.transitions import Machine, Transition
 
-from .campaigns import Campaign, Product, campaign_scope, sees_campaigns_being_prepared
+from ..access import may_see_campaigns_being_prepared
+from .campaigns import Campaign, Product, campaign_scope
 from .register import Household
 
 
@@ -27,7 +28,7 @@ class RosterQuerySet(models.QuerySet):
         """The rosters of the user's area (an insurer's: of the townships it covers in the
         roster's campaign), in the campaigns the user sees."""
         rosters = self.filter(campaign_scope(user, campaign="campaign", village="village"))
-        if sees_campaigns_being_prepared(user):
+        if may_see_campaigns_being_prepared(user):
             return rosters
         return rosters.filter(campaign__status=Campaign.Status.OPEN)
 
@@ -164,7 +165,7 @@ class RosterEntryQuerySet(models.QuerySet):
         entries = self.filter(
             campaign_scope(user, campaign="roster__campaign", village="roster__village")
         )
-        if sees_campaigns_being_prepared(user):
+        if may_see_campaigns_being_prepared(user):
             return entries
         return entries.filter(roster__campaign__status=Campaign.Status.OPEN)
 

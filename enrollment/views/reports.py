@@ -22,7 +22,7 @@ from haimen_insurance.privacy import shown_id
 from .. import access
 from ..eligibility import Reason
 from ..models import Campaign, FundTransfer, Product, Roster, TownshipInsurer, TownshipReport
-from ..selectors.campaigns import current_campaign
+from ..selectors.campaigns import chosen_campaign
 from ..selectors.reports import (
     city_overview,
     report_breakdown,
@@ -30,16 +30,6 @@ from ..selectors.reports import (
 )
 from ..selectors.rosters import roster_figures, township_reconciliation
 from ..services import rosters as services
-
-
-def chosen_campaign(user, year: str) -> Campaign | None:
-    """The campaign named by ``year``, or the current one when none is named (None when there is
-    no campaign at all). A year that names no campaign is a page that does not exist."""
-    if not year:
-        return current_campaign()
-    if not year.isdigit():
-        raise Http404("没有这个参保年度。")
-    return get_object_or_404(Campaign.objects.for_user(user), year=year)
 
 
 def _with_campaign(url: str, campaign: Campaign | None) -> str:

@@ -120,8 +120,8 @@ def build_busy_year(world) -> BusyYear:
     two decline with a sentence of reason and one with a short one), 新河村 returned once with
     a long reason; three more townships with long names; all four assessment rules; reported,
     funded and issued."""
-    from enrollment.models import AssessmentRule
-    from enrollment.services.assessment import assessment_rule_set, assessment_rules_default
+    from oversight.models import AssessmentRule
+    from oversight.services import assessment_rule_set, assessment_rules_default
 
     for number, name in enumerate(LONG_TOWNSHIPS, start=2):
         town = Area.objects.create(

@@ -181,12 +181,12 @@ def whole_year(world, tmp_path):
         claim_pay,
         claim_reject,
     )
-    from enrollment.services.assessment import assessment_rule_delete, assessment_rules_default
     from enrollment.services.register_import import (
         register_import_confirm,
         register_import_upload,
     )
     from haimen_insurance.services import user_update
+    from oversight.services import assessment_rule_delete, assessment_rules_default
     from tests.claims.conftest import claim_with_insurer, report_claim
     from tests.enrollment.test_register_files import household_values, write_xlsx
     from tests.haimen_insurance.payloads import build_year

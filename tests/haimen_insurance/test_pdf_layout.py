@@ -18,12 +18,12 @@ from enrollment.pdf import (
     roster_pdf,
     township_report_pdf,
     transfer_voucher_pdf,
-    year_review_pdf,
 )
 from enrollment.selectors.policies import household_policies
 from enrollment.selectors.reports import report_breakdown
 from enrollment.selectors.roster_exports import roster_lines, roster_returns
 from enrollment.selectors.rosters import village_figures
+from oversight.pdf import year_review_pdf
 from oversight.review import year_review
 from tests.haimen_insurance.payloads import (
     DECLINE_REASON,

@@ -126,7 +126,7 @@ def test_the_dashboard_query_count_does_not_grow_with_townships(
 
 @pytest.fixture
 def rules(year):
-    from enrollment.services.assessment import assessment_rules_default
+    from oversight.services import assessment_rules_default
 
     assessment_rules_default(actor=None, campaign=year)
     return year

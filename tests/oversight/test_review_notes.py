@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from enrollment.models import ReviewNote
-from enrollment.services.review import review_note_save
 from haimen_insurance.audit_labels import action_label
 from haimen_insurance.models import AuditEvent
+from oversight.models import ReviewNote
+from oversight.services import review_note_save
 from tests.enrollment.conftest import build_campaign
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from enrollment.models import Campaign, Household
 from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.roles import Role
+from oversight.demo import demo_assessment_rules
 
 DEMO_PASSWORD = "Haimen2013"
 DEMO_USERS = [
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         if not Campaign.objects.exists():
             users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
             last, this = demo_campaigns(today=today, users=users, townships=townships)
+            demo_assessment_rules(last=last, this=this, today=today)
             claims = demo_claims(
                 campaign=last,
                 township=townships[2],
