@@ -50,14 +50,14 @@ def _django():
     benchdb.setup()
 
 
-def _resident_id(birth: date, sequence: int) -> str:
+def resident_id(birth: date, sequence: int) -> str:
     from enrollment.resident_ids import check_character
 
     body = f"320684{birth:%Y%m%d}{sequence:03d}"
     return body + check_character(body)
 
 
-def _name(i: int, salt: int) -> str:
+def person_name(i: int, salt: int) -> str:
     surname = SURNAMES[(i * 7 + salt) % len(SURNAMES)]
     return surname + GIVEN[(i * 13 + salt) % len(GIVEN)] + GIVEN[(i * 31 + salt * 3) % len(GIVEN)]
 
@@ -84,20 +84,20 @@ def generate(path: Path, rows: int, *, phone_offset: int = 0, excel_layout: bool
         day, batch = i % 4700, i // 4700
         birth = first_day + timedelta(days=day)
         male = i % 2 == 1
-        child_id = _resident_id(birth, batch * 2 + (1 if male else 0))
+        child_id = resident_id(birth, batch * 2 + (1 if male else 0))
         father_birth = date(1968, 1, 1) + timedelta(days=(i * 7) % 4000)
         mother_birth = date(1970, 1, 1) + timedelta(days=(i * 11) % 4000)
-        surname = _name(i, 0)[0]
+        surname = person_name(i, 0)[0]
         sheet.append(
             [
                 f"HM{i + 1:07d}",
                 village.parent.name,
                 village.name,
-                surname + _name(i, 1)[1:],
-                _resident_id(father_birth, (i % 400) * 2 + 1),
-                _name(i, 2),
-                _resident_id(mother_birth, (i % 400) * 2),
-                surname + _name(i, 3)[1:],
+                surname + person_name(i, 1)[1:],
+                resident_id(father_birth, (i % 400) * 2 + 1),
+                person_name(i, 2),
+                resident_id(mother_birth, (i % 400) * 2),
+                surname + person_name(i, 3)[1:],
                 child_id,
                 birth,
                 "男" if male else "女",
@@ -110,10 +110,10 @@ def generate(path: Path, rows: int, *, phone_offset: int = 0, excel_layout: bool
         )
     workbook.save(path)
     if excel_layout:
-        _as_excel_saves_it(path)
+        as_excel_saves_it(path)
 
 
-def _as_excel_saves_it(path: Path) -> None:
+def as_excel_saves_it(path: Path) -> None:
     """Rewrite an openpyxl-written workbook the way Excel and WPS save one: every text in the
     shared-strings table (openpyxl writes each as an inline string) and the sheet's dimension
     up front (openpyxl's write-only mode leaves it out, so a reader must scan the sheet twice)."""

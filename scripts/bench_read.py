@@ -36,25 +36,25 @@ def _django():
 
 
 def _rows(count: int):
-    from bench_import import EMPLOYERS, _name, _resident_id
+    from bench_import import EMPLOYERS, person_name, resident_id
 
     first_day = date(2000, 1, 2)
     for i in range(count):
         day, batch = i % 4700, i // 4700
         birth = first_day + timedelta(days=day)
         male = i % 2 == 1
-        surname = _name(i, 0)[0]
+        surname = person_name(i, 0)[0]
         village = f"第{i % 290 + 1}村"
         yield [
             f"HM{i + 1:07d}",
             f"第{i % 19 + 1}镇",
             village,
-            surname + _name(i, 1)[1:],
-            _resident_id(date(1968, 1, 1) + timedelta(days=(i * 7) % 4000), (i % 400) * 2 + 1),
-            _name(i, 2),
-            _resident_id(date(1970, 1, 1) + timedelta(days=(i * 11) % 4000), (i % 400) * 2),
-            surname + _name(i, 3)[1:],
-            _resident_id(birth, batch * 2 + (1 if male else 0)),
+            surname + person_name(i, 1)[1:],
+            resident_id(date(1968, 1, 1) + timedelta(days=(i * 7) % 4000), (i % 400) * 2 + 1),
+            person_name(i, 2),
+            resident_id(date(1970, 1, 1) + timedelta(days=(i * 11) % 4000), (i % 400) * 2),
+            surname + person_name(i, 3)[1:],
+            resident_id(birth, batch * 2 + (1 if male else 0)),
             birth,
             "男" if male else "女",
             "农业" if i % 10 else "非农业",
@@ -70,7 +70,7 @@ def generate(path: Path, count: int, kind: str) -> None:
     from enrollment.register_files import HEADERS
 
     if kind == "xlsx":
-        from bench_import import _as_excel_saves_it
+        from bench_import import as_excel_saves_it
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
@@ -79,7 +79,7 @@ def generate(path: Path, count: int, kind: str) -> None:
         for row in _rows(count):
             sheet.append(row)
         workbook.save(path)
-        _as_excel_saves_it(path)
+        as_excel_saves_it(path)
     elif kind == "xls":
         import xlwt
 
