@@ -4,7 +4,7 @@ being prepared. Every role may look at an open campaign; one being prepared is t
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -13,8 +13,9 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from haimen_insurance.jobs.models import Job, JobKind
 from haimen_insurance.models import Area, Insurer
-from haimen_insurance.roles import CITY_ROLES, Role
+from haimen_insurance.roles import CITY_ROLES, INSURER_ROLES, Role
 
 from ..forms.campaigns import (
     CampaignForm,
@@ -29,6 +30,7 @@ from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
+from ..tasks import policy_list_scope, start_policy_list
 
 # Who sees a township report while it is still being drafted: its township, and the city.
 TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
@@ -109,7 +111,26 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
         )
         if can_change and not campaign.is_open:
             context["hangers_on"] = services.campaign_hangers_on(campaign)
+        context.update(self._jobs(user, campaign, exportable=bool(progress.issued)))
         return context
+
+    def _jobs(self, user, campaign, *, exportable: bool) -> dict:
+        """The background jobs of this year the user sees on its page: the latest policy list
+        of their scope (city or company) and the latest roll-over, in one query."""
+        if user.role not in CITY_ROLES | INSURER_ROLES:
+            return {}  # nobody else starts a job of a year
+        targets = {f"campaign:{campaign.pk}": JobKind.ROLL_OVER}
+        can_export = exportable
+        if can_export:
+            targets[policy_list_scope(user, campaign)[0]] = JobKind.POLICY_LIST
+        latest = {}
+        for job in (
+            Job.objects.for_user(user)
+            .filter(target__in=targets, kind__in=set(targets.values()))
+            .select_related("started_by")
+        ):
+            latest.setdefault(job.kind, job)
+        return {"can_export_policies": can_export, "jobs": list(latest.values())}
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -384,6 +405,25 @@ class CampaignRollOverView(PermissionRequiredMixin, View):
         return redirect(rolled.campaign)
 
 
+class CampaignPolicyListView(PermissionRequiredMixin, View):
+    """POST: start the year's policy list of the city (city roles) or of the user's company
+    (insurer staff) as a background job; the campaign page shows its progress."""
+
+    permission_required = "enrollment.view_policy"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if request.user.role not in CITY_ROLES | INSURER_ROLES:
+            raise PermissionDenied("只有市计生委、市领导和保险公司可以导出整年度的保单清单。")
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        job, started = start_policy_list(actor=request.user, campaign=campaign)
+        if started:
+            messages.info(request, "已开始导出保单清单，完成后可在本页或「后台任务」中下载。")
+        else:
+            messages.info(request, "保单清单正在导出中，请等待完成。")
+        return redirect(f"{campaign.get_absolute_url()}#job-{job.pk}")
+
+
 urlpatterns = [
     path("campaigns/", CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", CampaignCreateView.as_view(), name="campaign_create"),
@@ -393,6 +433,11 @@ urlpatterns = [
     path("campaigns/products/<int:pk>/edit/", ProductUpdateView.as_view(), name="product_update"),
     path(
         "campaigns/<int:pk>/roll-over/", CampaignRollOverView.as_view(), name="campaign_roll_over"
+    ),
+    path(
+        "campaigns/<int:pk>/policy-list/",
+        CampaignPolicyListView.as_view(),
+        name="campaign_policy_list",
     ),
     path("campaigns/<int:pk>/open/", CampaignOpenView.as_view(), name="campaign_open"),
     path("campaigns/<int:pk>/delete/", CampaignDeleteView.as_view(), name="campaign_delete"),

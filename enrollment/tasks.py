@@ -1,0 +1,97 @@
+"""Enrollment's background jobs: each task runs one of the app's services in a worker through
+``haimen_insurance.jobs.services.job_run``, with the job's progress as the service's
+``progress`` callable. The views start them with ``start_*`` below."""
+
+from __future__ import annotations
+
+
+from haimen_insurance.jobs.models import JobKind
+from haimen_insurance.jobs.queue import task
+from haimen_insurance.jobs.services import JobError, JobResult, job_run, job_start, workbook_result
+from haimen_insurance.privacy import shown_birth_date, shown_id
+from haimen_insurance.roles import CITY_ROLES
+
+from .exports import policy_list_workbook
+from .models import Campaign, Policy
+from .selectors.policies import policy_list_rows
+
+# Policy list ---------------------------------------------------------------------------------
+
+_ID_COLUMNS = (7, 10)  # 身份证号, 第二被保险人身份证号
+_BIRTH_COLUMNS = (8, 11)
+
+
+def policy_list_scope(user, campaign: Campaign) -> tuple[str, str, int | None]:
+    """(target key, label, insurer id) of the policy list ``user`` may export for a year: the
+    city's for the city roles, their own company's for insurer staff."""
+    if user.role in CITY_ROLES:
+        return f"campaign:{campaign.pk}:city", f"{campaign}全市", None
+    if user.insurer_id:
+        key = f"campaign:{campaign.pk}:insurer:{user.insurer_id}"
+        return key, f"{campaign}{user.insurer.name}", user.insurer_id
+    raise JobError("只有市计生委、市领导和保险公司可以导出整年度的保单清单。")
+
+
+def start_policy_list(*, actor, campaign: Campaign):
+    target, label, insurer_id = policy_list_scope(actor, campaign)
+    return job_start(
+        actor=actor,
+        kind=JobKind.POLICY_LIST,
+        task=policy_list_export,
+        target=target,
+        target_label=label,
+        target_url=campaign.get_absolute_url(),
+        params={"campaign": campaign.pk, "insurer": insurer_id},
+    )
+
+
+def _masked(rows):
+    """The rows as a reader who sees IDs masked may see them (birth dates as the year)."""
+    for row in rows:
+        row = list(row)
+        for column in _ID_COLUMNS:
+            if row[column]:
+                row[column] = shown_id(row[column], full=False)
+        for column in _BIRTH_COLUMNS:
+            if row[column]:
+                row[column] = shown_birth_date(row[column], full_ids=False)
+        yield row
+
+
+def _counted(rows, progress, every: int = 1000):
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count == every:
+            progress(count)
+            count = 0
+    if count:
+        progress(count)
+
+
+def _policy_list(job, progress) -> JobResult:
+    campaign = Campaign.objects.get(pk=job.params["campaign"])
+    insurer_id = job.params.get("insurer")
+    policies = Policy.objects.filter(campaign=campaign)
+    if insurer_id is not None:
+        policies = policies.filter(insurer=insurer_id)
+    total = policies.count()
+    progress.step("写入保单清单", total)
+    rows = policy_list_rows(campaign_id=campaign.pk, insurer_id=insurer_id)
+    full = job.started_by.sees_full_ids
+    if not full:
+        rows = _masked(rows)
+    writer = policy_list_workbook(_counted(rows, progress), title="保单清单")
+    scope = job.insurer.name if job.insurer_id and insurer_id else "全市"
+    return workbook_result(
+        writer,
+        name=f"{campaign.year}年度保单清单_{scope}.xlsx",
+        note=f"共 {writer.rows_written:,} 份保单。",
+        audit="保单清单（Excel）" if full else "",
+    )
+
+
+@task()
+def policy_list_export(job_id: int) -> None:
+    job_run(job_id, _policy_list)
