@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-
 from haimen_insurance.jobs.models import JobKind
 from haimen_insurance.jobs.queue import task
 from haimen_insurance.jobs.services import JobError, JobResult, job_run, job_start, workbook_result

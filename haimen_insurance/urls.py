@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from . import views
-from .jobs import views as job_views
 from .forms import LoginForm
+from .jobs import views as job_views
 
 admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
 admin.site.site_title = "参保管理后台"

@@ -7,51 +7,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('haimen_insurance', '0006_user_must_change_password'),
+        ("haimen_insurance", "0006_user_must_change_password"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('register_check', '检查独生子女证登记文件'), ('register_import', '导入独生子女证登记'), ('roll_over', '续保生成下一年度'), ('policy_list', '导出保单清单'), ('audit_export', '导出审计日志'), ('claims_export', '导出理赔登记')], max_length=30, verbose_name='类型')),
-                ('target', models.CharField(max_length=100, verbose_name='对象键')),
-                ('target_label', models.CharField(max_length=200, verbose_name='对象')),
-                ('target_url', models.CharField(blank=True, max_length=300, verbose_name='对象链接')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),
-                ('task_path', models.CharField(max_length=200, verbose_name='任务函数')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='队列编号')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], db_index=True, default='queued', max_length=10, verbose_name='状态')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已完成')),
-                ('total', models.PositiveIntegerField(blank=True, null=True, verbose_name='总数')),
-                ('phase', models.CharField(blank=True, max_length=50, verbose_name='阶段')),
-                ('result_file', models.FileField(blank=True, max_length=200, upload_to='jobs/', verbose_name='结果文件')),
-                ('result_name', models.CharField(blank=True, max_length=200, verbose_name='下载文件名')),
-                ('result_url', models.CharField(blank=True, max_length=300, verbose_name='结果链接')),
-                ('result_note', models.CharField(blank=True, max_length=500, verbose_name='结果')),
-                ('result_rows', models.PositiveIntegerField(blank=True, null=True, verbose_name='行数')),
-                ('result_audit', models.CharField(blank=True, max_length=100, verbose_name='下载审计')),
-                ('error', models.TextField(blank=True, verbose_name='失败原因')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='执行次数')),
-                ('worker', models.CharField(blank=True, max_length=100, verbose_name='执行进程')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='最近心跳')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='结果保留至')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='haimen_insurance.area', verbose_name='区域')),
-                ('insurer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='haimen_insurance.insurer', verbose_name='保险公司')),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("register_check", "检查独生子女证登记文件"),
+                            ("register_import", "导入独生子女证登记"),
+                            ("roll_over", "续保生成下一年度"),
+                            ("policy_list", "导出保单清单"),
+                            ("audit_export", "导出审计日志"),
+                            ("claims_export", "导出理赔登记"),
+                        ],
+                        max_length=30,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("target", models.CharField(max_length=100, verbose_name="对象键")),
+                ("target_label", models.CharField(max_length=200, verbose_name="对象")),
+                (
+                    "target_url",
+                    models.CharField(blank=True, max_length=300, verbose_name="对象链接"),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="参数")),
+                ("task_path", models.CharField(max_length=200, verbose_name="任务函数")),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="队列编号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已完成")),
+                ("total", models.PositiveIntegerField(blank=True, null=True, verbose_name="总数")),
+                ("phase", models.CharField(blank=True, max_length=50, verbose_name="阶段")),
+                (
+                    "result_file",
+                    models.FileField(
+                        blank=True, max_length=200, upload_to="jobs/", verbose_name="结果文件"
+                    ),
+                ),
+                (
+                    "result_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="下载文件名"),
+                ),
+                (
+                    "result_url",
+                    models.CharField(blank=True, max_length=300, verbose_name="结果链接"),
+                ),
+                ("result_note", models.CharField(blank=True, max_length=500, verbose_name="结果")),
+                (
+                    "result_rows",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="行数"),
+                ),
+                (
+                    "result_audit",
+                    models.CharField(blank=True, max_length=100, verbose_name="下载审计"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="失败原因")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="执行次数")),
+                ("worker", models.CharField(blank=True, max_length=100, verbose_name="执行进程")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="提交时间"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近心跳"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结果保留至"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="haimen_insurance.area",
+                        verbose_name="区域",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="haimen_insurance.insurer",
+                        verbose_name="保险公司",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台任务',
-                'verbose_name_plural': '后台任务',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['started_by', '-created_at'], name='job_starter_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('kind', 'target'), name='job_one_active_per_target')],
+                "verbose_name": "后台任务",
+                "verbose_name_plural": "后台任务",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["started_by", "-created_at"], name="job_starter_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["queued", "running"])),
+                        fields=("kind", "target"),
+                        name="job_one_active_per_target",
+                    )
+                ],
             },
         ),
     ]
