@@ -4,6 +4,12 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
 from haimen_insurance.jobs.models import JobKind
 from haimen_insurance.jobs.queue import task
 from haimen_insurance.jobs.services import JobError, JobResult, job_run, job_start, workbook_result
@@ -11,8 +17,9 @@ from haimen_insurance.privacy import shown_birth_date, shown_id
 from haimen_insurance.roles import CITY_ROLES
 
 from .exports import policy_list_workbook
-from .models import Campaign, Policy
+from .models import Campaign, Policy, RegisterImport
 from .selectors.policies import policy_list_rows
+from .services.register_import import register_import_confirm, register_import_upload
 
 # Policy list ---------------------------------------------------------------------------------
 
@@ -94,3 +101,79 @@ def _policy_list(job, progress) -> JobResult:
 @task()
 def policy_list_export(job_id: int) -> None:
     job_run(job_id, _policy_list)
+
+
+# Register import -----------------------------------------------------------------------------
+
+
+def start_register_check(*, actor, file, filename: str):
+    """Keep an uploaded register file in storage and check it in the background; the job
+    leads to the preview when done."""
+    suffix = Path(filename).suffix.lower()[:10]
+    stored = default_storage.save(f"jobs/uploads/{uuid.uuid4().hex}{suffix}", file)
+    return job_start(
+        actor=actor,
+        kind=JobKind.REGISTER_CHECK,
+        task=register_check,
+        target=f"upload:{stored}",
+        target_label=filename,
+        target_url=reverse("enrollment:register_import"),
+        params={"path": stored, "filename": filename},
+    )
+
+
+def _register_check(job, progress) -> JobResult:
+    path = job.params["path"]
+    progress.step("检查文件（已读行数）")
+    try:
+        with default_storage.open(path, "rb") as handle:
+            content = handle.read()
+        upload = register_import_upload(
+            actor=job.started_by,
+            file=content,
+            filename=job.params["filename"],
+            progress=progress,
+        )
+    finally:
+        default_storage.delete(path)
+    if upload.error_row_count:
+        note = f"检查完毕：共 {upload.row_count:,} 行，其中 {upload.error_row_count:,} 行有错误。"
+    else:
+        note = (
+            f"检查完毕：共 {upload.row_count:,} 行，新增 {upload.new_count:,} 户，"
+            f"更新 {upload.changed_count:,} 户。请在预览页确认导入。"
+        )
+    return JobResult(url=upload.get_absolute_url(), note=note)
+
+
+@task()
+def register_check(job_id: int) -> None:
+    job_run(job_id, _register_check)
+
+
+def start_register_import(*, actor, upload: RegisterImport):
+    return job_start(
+        actor=actor,
+        kind=JobKind.REGISTER_IMPORT,
+        task=register_import,
+        target=f"register_import:{upload.pk}",
+        target_label=upload.filename,
+        target_url=upload.get_absolute_url(),
+        params={"upload": upload.pk},
+    )
+
+
+def _register_import(job, progress) -> JobResult:
+    upload = RegisterImport.objects.defer("content").get(pk=job.params["upload"])
+    progress.steps(
+        ("核对文件", upload.row_count),
+        ("写入登记", upload.new_count + upload.changed_count),
+    )
+    upload = RegisterImport.objects.get(pk=upload.pk)
+    result = register_import_confirm(actor=job.started_by, upload=upload, progress=progress)
+    return JobResult(url=upload.get_absolute_url(), note=result.message)
+
+
+@task()
+def register_import(job_id: int) -> None:
+    job_run(job_id, _register_import)

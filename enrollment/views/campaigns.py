@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from haimen_insurance.jobs.models import Job, JobKind
+from haimen_insurance.jobs.services import job_checked
 from haimen_insurance.models import Area, Insurer
 from haimen_insurance.roles import CITY_ROLES, INSURER_ROLES, Role
 
@@ -130,6 +131,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .select_related("started_by")
         ):
             latest.setdefault(job.kind, job)
+        latest = {kind: job_checked(job) for kind, job in latest.items()}
         return {"can_export_policies": can_export, "jobs": list(latest.values())}
 
 

@@ -1,5 +1,7 @@
 """The job record the app owns; the task queue's own rows (django-tasks-db) only carry it."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -131,6 +133,14 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def stale(self) -> bool:
+        """Running, but its worker's heartbeat stopped (``services.jobs_fail_stale``)."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        limit = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS)
+        return self.heartbeat_at < limit
 
     @property
     def retried(self) -> bool:

@@ -311,6 +311,15 @@ def jobs_fail_stale(jobs=None) -> int:
     return found
 
 
+def job_checked(job: Job | None) -> Job | None:
+    """The job as a page shows it: one whose worker died is ended (or queued again) first.
+    No query unless it is running with a stale heartbeat."""
+    if job is not None and job.stale:
+        jobs_fail_stale(Job.objects.filter(pk=job.pk))
+        job.refresh_from_db()
+    return job
+
+
 def _task_result_failed(task_id: str) -> None:
     """The queue's own row of a dead job still says running: say failed (database backend)."""
     if not task_id:

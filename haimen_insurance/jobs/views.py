@@ -9,7 +9,7 @@ from django.views import View
 
 from ..audit import audit_download
 from .models import Job
-from .services import jobs_fail_stale
+from .services import job_checked, jobs_fail_stale
 
 PARTIAL = "haimen_insurance/jobs/_job.html"
 
@@ -34,9 +34,7 @@ class JobProgressView(View):
     ``?follow=1`` a finished job that made something to look at sends the browser there."""
 
     def get(self, request, pk):
-        job = get_object_or_404(_jobs(request.user), pk=pk)
-        if job.is_active and jobs_fail_stale(Job.objects.filter(pk=job.pk)):
-            job.refresh_from_db()
+        job = job_checked(get_object_or_404(_jobs(request.user), pk=pk))
         follow = request.GET.get("follow") == "1"
         if follow and job.status == Job.Status.DONE and job.result_url:
             response = HttpResponse(status=204)

@@ -191,7 +191,7 @@ TASKS = {
 JOBS_RESULT_DAYS = env.int("DJANGO_JOB_RESULT_DAYS", default=7)
 # A running job's worker writes its progress and a heartbeat this often; a job whose heartbeat
 # is older than JOBS_STALE_SECONDS lost its worker (killed, machine restarted).
-JOBS_HEARTBEAT_SECONDS = 2
+JOBS_HEARTBEAT_SECONDS = env.float("DJANGO_JOB_HEARTBEAT_SECONDS", default=2)
 JOBS_STALE_SECONDS = env.int("DJANGO_JOB_STALE_SECONDS", default=60)
 # Work this small answers within the request as before: a register file under this many bytes
 # is checked at once, and an import or roll-over of fewer rows than this is written at once.

@@ -31,4 +31,11 @@ INSTALLED_APPS = ["tests.support", *INSTALLED_APPS]
 
 # Jobs run inside the request that starts them; the fault tests switch to the database backend
 # and a real `manage.py db_worker` (tests/haimen_insurance/test_jobs_worker.py).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "DJANGO_TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
