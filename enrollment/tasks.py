@@ -17,9 +17,10 @@ from haimen_insurance.privacy import shown_birth_date, shown_id
 from haimen_insurance.roles import CITY_ROLES
 
 from .exports import policy_list_workbook
-from .models import Campaign, Policy, RegisterImport
+from .models import Campaign, Policy, RegisterImport, RosterEntry
 from .selectors.policies import policy_list_rows
 from .services.register_import import register_import_confirm, register_import_upload
+from .services.rollover import RollOver, campaign_roll_over
 
 # Policy list ---------------------------------------------------------------------------------
 
@@ -177,3 +178,53 @@ def _register_import(job, progress) -> JobResult:
 @task()
 def register_import(job_id: int) -> None:
     job_run(job_id, _register_import)
+
+
+# Roll-over -----------------------------------------------------------------------------------
+
+
+def roll_over_size(campaign: Campaign) -> int:
+    """The households a roll-over of ``campaign`` proposes again: last year's enrolled."""
+    return RosterEntry.objects.filter(
+        roster__campaign=campaign, decision=RosterEntry.Decision.ENROLLED
+    ).count()
+
+
+def roll_over_message(rolled: RollOver) -> str:
+    return (
+        f"已生成{rolled.campaign}：上年度参保家庭 {rolled.continuing} 户仍符合条件，"
+        "已列为续保；"
+        f"{rolled.aged_out} 户子女已满 {rolled.campaign.age_limit} 周岁、"
+        f"{rolled.no_longer_eligible} 户因其他原因不再符合，已标为不符合条件；"
+        + (
+            f"{rolled.left_undecided} 户的家庭成员已随另一户续保，留待村里登记；"
+            if rolled.left_undecided
+            else ""
+        )
+        + "新领证家庭待各村登记。新年度处于筹备中：核对日期、险种和承保公司后开放，"
+        "各村（社区）才能开始填报。"
+    )
+
+
+def start_roll_over(*, actor, campaign: Campaign):
+    return job_start(
+        actor=actor,
+        kind=JobKind.ROLL_OVER,
+        task=roll_over,
+        target=f"campaign:{campaign.pk}",
+        target_label=str(campaign),
+        target_url=campaign.get_absolute_url(),
+        params={"campaign": campaign.pk},
+    )
+
+
+def _roll_over(job, progress) -> JobResult:
+    campaign = Campaign.objects.get(pk=job.params["campaign"])
+    progress.step("续保核对并写入新年度名册", roll_over_size(campaign))
+    rolled = campaign_roll_over(actor=job.started_by, campaign=campaign, progress=progress)
+    return JobResult(url=rolled.campaign.get_absolute_url(), note=roll_over_message(rolled))
+
+
+@task()
+def roll_over(job_id: int) -> None:
+    job_run(job_id, _roll_over)

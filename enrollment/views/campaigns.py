@@ -2,6 +2,7 @@
 products and premiums, and the insurer of each township; opening a year, or deleting one still
 being prepared. Every role may look at an open campaign; one being prepared is the city's."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,13 @@ from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
-from ..tasks import policy_list_scope, start_policy_list
+from ..tasks import (
+    policy_list_scope,
+    roll_over_message,
+    roll_over_size,
+    start_policy_list,
+    start_roll_over,
+)
 
 # Who sees a township report while it is still being drafted: its township, and the city.
 TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
@@ -113,6 +120,8 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
         if can_change and not campaign.is_open:
             context["hangers_on"] = services.campaign_hangers_on(campaign)
         context.update(self._jobs(user, campaign, exportable=bool(progress.issued)))
+        if any(job.kind == JobKind.ROLL_OVER and job.is_active for job in context.get("jobs", [])):
+            context["can_roll_over"] = False  # under way in the background
         return context
 
     def _jobs(self, user, campaign, *, exportable: bool) -> dict:
@@ -384,26 +393,25 @@ class CampaignRollOverView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        if roll_over_size(campaign) > settings.JOBS_IMMEDIATE_ROWS:
+            try:
+                job, started = start_roll_over(actor=request.user, campaign=campaign)
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                if job.is_active:
+                    messages.info(
+                        request,
+                        "正在后台续保生成下一年度；可以离开本页，完成后在本页或「后台任务」中查看。",
+                    )
+            return redirect(campaign)
         try:
             rolled = campaign_roll_over(actor=request.user, campaign=campaign)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(campaign)
-        messages.success(
-            request,
-            f"已生成{rolled.campaign}：上年度参保家庭 {rolled.continuing} 户仍符合条件，"
-            "已列为续保；"
-            f"{rolled.aged_out} 户子女已满 {rolled.campaign.age_limit} 周岁、"
-            f"{rolled.no_longer_eligible} 户因其他原因不再符合，已标为不符合条件；"
-            + (
-                f"{rolled.left_undecided} 户的家庭成员已随另一户续保，留待村里登记；"
-                if rolled.left_undecided
-                else ""
-            )
-            + "新领证家庭待各村登记。新年度处于筹备中：核对日期、险种和承保公司后开放，"
-            "各村（社区）才能开始填报。",
-        )
+        messages.success(request, roll_over_message(rolled))
         return redirect(rolled.campaign)
 
 

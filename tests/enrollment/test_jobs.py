@@ -211,3 +211,36 @@ def test_an_export_whose_worker_died_is_queued_again_once(world, issued):
     job_services.jobs_fail_stale()
     second.refresh_from_db()
     assert second.status == "failed"
+
+
+def test_a_large_roll_over_runs_as_a_job_and_links_to_the_new_year(
+    world, issued, client_for, settings
+):
+    settings.JOBS_IMMEDIATE_ROWS = 2  # five enrolled families: over the limit
+    city = client_for(world.user("city"))
+    campaign = issued.campaign
+    page = city.post(
+        reverse("enrollment:campaign_roll_over", args=[campaign.pk]), follow=True
+    ).content.decode()
+    job = Job.objects.get(kind=JobKind.ROLL_OVER)
+    new = campaign.__class__.objects.get(year=campaign.year + 1)
+    assert job.status == "done" and job.done == job.total == 5
+    assert job.result_url == new.get_absolute_url()
+    assert "已生成2014年度" in job.result_note and "5 户仍符合条件" in job.result_note
+    assert "续保生成下一年度" in page and job.result_note in page
+    assert f'href="{new.get_absolute_url()}"' in page
+
+
+def test_a_failed_roll_over_shows_why_on_the_campaign_page(world, issued, client_for, settings):
+    settings.JOBS_IMMEDIATE_ROWS = 2
+    campaign = issued.campaign
+    city = client_for(world.user("city"))
+    city.post(reverse("enrollment:campaign_roll_over", args=[campaign.pk]))
+    # The same again: the service refuses (the year exists); the job says so in Chinese.
+    Job.objects.all().delete()
+    page = city.post(
+        reverse("enrollment:campaign_roll_over", args=[campaign.pk]), follow=True
+    ).content.decode()
+    job = Job.objects.get()
+    assert job.status == "failed" and job.error == "2014年度已经建立，不能再次续保生成。"
+    assert job.error in page

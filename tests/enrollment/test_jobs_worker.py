@@ -26,7 +26,9 @@ from tests.enrollment.test_register_files import household_values, write_csv
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DATABASE_BACKEND = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
 ROWS = 30_000
 
 
@@ -75,8 +77,7 @@ def wait_for(predicate, *, timeout: float, step: float = 0.05):
 
 def a_large_upload(world, tmp_path) -> RegisterImport:
     rows = [
-        household_values(f"HM{n:06d}", village="东兴村" if n % 2 else "新河村")
-        for n in range(ROWS)
+        household_values(f"HM{n:06d}", village="东兴村" if n % 2 else "新河村") for n in range(ROWS)
     ]
     path = write_csv(tmp_path / "登记.csv", rows)
     return register_import_upload(actor=world.user("city"), file=path, filename=path.name)
