@@ -39,7 +39,7 @@ def policy_list_scope(user, campaign: Campaign) -> tuple[str, str, int | None]:
     raise JobError("只有市计生委、市领导和保险公司可以导出整年度的保单清单。")
 
 
-def start_policy_list(*, actor, campaign: Campaign):
+def start_policy_list(*, actor, campaign: Campaign, now: bool = False):
     target, label, insurer_id = policy_list_scope(actor, campaign)
     return job_start(
         actor=actor,
@@ -49,6 +49,7 @@ def start_policy_list(*, actor, campaign: Campaign):
         target_label=label,
         target_url=campaign.get_absolute_url(),
         params={"campaign": campaign.pk, "insurer": insurer_id},
+        now=now,
     )
 
 

@@ -83,10 +83,11 @@ def job_start(
     target_label: str,
     target_url: str = "",
     params: dict | None = None,
+    now: bool = False,
 ) -> tuple[Job, bool]:
     """Queue ``task`` (a task function taking the job's id) for ``actor``; returns the job and
     whether it was started now (False: the same work was already queued or running, and that
-    job is returned)."""
+    job is returned). ``now`` runs it here instead of queueing it (the demo's seed)."""
     jobs_fail_stale(Job.objects.filter(kind=kind, target=target))
     with transaction.atomic():
         try:
@@ -107,7 +108,10 @@ def job_start(
             if running is None:  # it ended in between
                 raise ValidationError("这项工作刚刚结束，请刷新页面后再试。") from None
             return running, False
-        _enqueue(job, task)
+        if now:
+            task.call(job.pk)
+        else:
+            _enqueue(job, task)
     job.refresh_from_db()
     return job, True
 
