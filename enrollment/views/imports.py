@@ -103,9 +103,10 @@ class RegisterImportPreviewView(PermissionRequiredMixin, DetailView):
         context["report"] = report
         context["errors_cut"] = report.get("error_count", 0) - len(report.get("errors", []))
         context["notices_cut"] = report.get("notice_count", 0) - len(report.get("notices", []))
-        context["can_confirm"] = self.object.status == RegisterImport.Status.PENDING
-        if context["can_confirm"]:
-            # A large file is imported in the background: its job, while it runs or if it failed.
+        status = self.object.status
+        context["can_confirm"] = status == RegisterImport.Status.PENDING
+        if status != RegisterImport.Status.DISCARDED:
+            # A large file is imported in the background: its job, running, failed or done.
             job = job_checked(
                 Job.objects.for_user(self.request.user)
                 .filter(kind=JobKind.REGISTER_IMPORT, target=f"register_import:{self.object.pk}")
@@ -113,7 +114,7 @@ class RegisterImportPreviewView(PermissionRequiredMixin, DetailView):
                 .first()
             )
             context["job"] = job
-            context["can_confirm"] = job is None or not job.is_active
+            context["can_confirm"] &= job is None or not job.is_active
         # A change of this column shows the birth dates as the reader may see them.
         context["birth_date_label"] = CHILD_BIRTH_DATE
         return context

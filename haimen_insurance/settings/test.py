@@ -39,3 +39,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# A job worker started by a test shares the test's files through a folder of its own.
+if env("DJANGO_TEST_MEDIA_ROOT", default=""):
+    MEDIA_ROOT = env("DJANGO_TEST_MEDIA_ROOT")
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

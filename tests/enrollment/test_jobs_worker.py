@@ -5,15 +5,10 @@ A worker killed (SIGKILL) in the middle of a register import leaves no household
 job is shown failed with a Chinese message once its heartbeat stops, and a second start on a new
 worker imports the file."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from enrollment.models import Household, RegisterImport
@@ -22,57 +17,11 @@ from enrollment.tasks import start_policy_list, start_register_import
 from haimen_insurance.jobs.models import Job
 from haimen_insurance.models import AuditEvent
 from tests.enrollment.test_register_files import household_values, write_csv
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-DATABASE_BACKEND = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-}
 ROWS = 30_000
-
-
-@pytest.fixture
-def queue(settings):
-    """The test process enqueues on the database backend; ``start()`` runs a worker."""
-    settings.TASKS = DATABASE_BACKEND
-    workers = []
-    database = connection.settings_dict
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.test",
-        "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "DJANGO_JOB_HEARTBEAT_SECONDS": "0.3",
-        "TEST_DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        ),
-    }
-
-    def start():
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-reload"]
-            + ["--no-startup-delay", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            worker.terminate()
-            worker.wait(timeout=30)
-
-
-def wait_for(predicate, *, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(step)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def a_large_upload(world, tmp_path) -> RegisterImport:
@@ -84,7 +33,7 @@ def a_large_upload(world, tmp_path) -> RegisterImport:
 
 
 def test_a_worker_killed_during_an_import_writes_nothing_and_a_second_start_imports(
-    world, queue, client_for, tmp_path, settings
+    world, job_worker, client_for, tmp_path, settings
 ):
     upload = a_large_upload(world, tmp_path)
     assert upload.status == "pending" and upload.new_count == ROWS
@@ -92,7 +41,7 @@ def test_a_worker_killed_during_an_import_writes_nothing_and_a_second_start_impo
     job, started = start_register_import(actor=city, upload=upload)
     assert started and job.status == "queued"
 
-    worker = queue()
+    worker = job_worker()
 
     def writing():
         job.refresh_from_db()
@@ -119,7 +68,7 @@ def test_a_worker_killed_during_an_import_writes_nothing_and_a_second_start_impo
 
     client.post(reverse("enrollment:register_import_confirm", args=[upload.pk]))
     again = Job.objects.exclude(pk=job.pk).get()
-    queue()
+    job_worker()
     wait_for(lambda: Job.objects.filter(pk=again.pk, status="done").exists(), timeout=180)
     assert Household.objects.count() == ROWS
     upload.refresh_from_db()
@@ -128,7 +77,7 @@ def test_a_worker_killed_during_an_import_writes_nothing_and_a_second_start_impo
     assert "已导入" in page or "导入完成" in page
 
 
-def test_a_job_that_raises_in_the_worker_fails_in_chinese(world, queue, monkeypatch):
+def test_a_job_that_raises_in_the_worker_fails_in_chinese(world, job_worker):
     """The worker's job raises (no campaign with that key): the job is failed with the plain
     message and the worker carries on with the next job."""
     from enrollment.models import Campaign
@@ -140,7 +89,7 @@ def test_a_job_that_raises_in_the_worker_fails_in_chinese(world, queue, monkeypa
     Job.objects.filter(pk=job.pk).update(params={"campaign": 999_999})
     second = build_campaign(2014)
     other, _ = start_policy_list(actor=city, campaign=second)
-    queue()
+    job_worker()
     wait_for(lambda: not Job.objects.active().exists(), timeout=60)
     job.refresh_from_db()
     other.refresh_from_db()
