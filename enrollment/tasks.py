@@ -17,7 +17,7 @@ from haimen_insurance.privacy import shown_birth_date, shown_id
 from haimen_insurance.roles import CITY_ROLES
 
 from .exports import policy_list_workbook
-from .models import Campaign, Policy, RegisterImport, RosterEntry
+from .models import Campaign, Policy, RegisterImport, RosterEntry, TownshipReport
 from .selectors.policies import policy_list_rows
 from .services.register_import import register_import_confirm, register_import_upload
 from .services.rollover import RollOver, campaign_roll_over
@@ -78,7 +78,37 @@ def _counted(rows, progress, every: int = 1000):
         progress(count)
 
 
+def start_report_policy_list(*, actor, report: TownshipReport):
+    """A township report's policy list (the insurer's download, to fill in its numbers)."""
+    return job_start(
+        actor=actor,
+        kind=JobKind.POLICY_LIST,
+        task=policy_list_export,
+        target=f"report:{report.pk}",
+        target_label=f"{report.campaign}{report.township.name}",
+        target_url=report.get_absolute_url(),
+        params={"campaign": report.campaign_id, "report": report.pk},
+    )
+
+
+def _report_policy_list(job, progress) -> JobResult:
+    report = TownshipReport.objects.select_related("campaign", "township").get(
+        pk=job.params["report"]
+    )
+    progress.step("写入保单清单", report.policies)
+    rows = policy_list_rows(campaign_id=report.campaign_id, report=report)
+    writer = policy_list_workbook(_counted(rows, progress), title="保单清单")
+    return workbook_result(
+        writer,
+        name=f"{report.campaign.year}年度保单清单_{report.township.name}.xlsx",
+        note=f"共 {writer.rows_written:,} 份保单。",
+        audit="保单清单（Excel）",
+    )
+
+
 def _policy_list(job, progress) -> JobResult:
+    if job.params.get("report"):
+        return _report_policy_list(job, progress)
     campaign = Campaign.objects.get(pk=job.params["campaign"])
     insurer_id = job.params.get("insurer")
     policies = Policy.objects.filter(campaign=campaign)

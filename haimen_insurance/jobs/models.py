@@ -22,10 +22,12 @@ class JobKind(models.TextChoices):
     CLAIMS_EXPORT = "claims_export", "导出理赔登记"
 
 
-# Kinds that only read and write a file: a job of these whose worker died is queued once more.
-# The others write the register or a campaign and end failed (nothing written: one transaction);
-# the user starts them again.
-RETRIED_KINDS = frozenset({JobKind.POLICY_LIST, JobKind.AUDIT_EXPORT, JobKind.CLAIMS_EXPORT})
+# Kinds that only read and make a file (or, the check, the preview's one row at the end): a job
+# of these whose worker died is queued once more. The others write the register or a campaign
+# and end failed (nothing written: one transaction); the user starts them again.
+RETRIED_KINDS = frozenset(
+    {JobKind.REGISTER_CHECK, JobKind.POLICY_LIST, JobKind.AUDIT_EXPORT, JobKind.CLAIMS_EXPORT}
+)
 MAX_ATTEMPTS = 2
 
 

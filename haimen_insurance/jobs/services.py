@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,6 +41,7 @@ logger = logging.getLogger("haimen_insurance.jobs")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 FAILED_MESSAGE = "后台任务执行出错，未完成。请稍后重新开始；如仍出错，请联系系统管理员。"
 DIED_MESSAGE = "执行这个任务的后台进程中断了（服务器重启或进程被终止），任务未完成"
+# Every kind that is not retried writes in one transaction: a dead one has written nothing.
 DIED_NOTHING_WRITTEN = "，没有写入任何数据。请重新开始。"
 DIED_RETRY = "，已重新排队。"
 
@@ -312,7 +314,16 @@ def jobs_fail_stale(jobs=None) -> int:
                 job.error = DIED_MESSAGE + DIED_NOTHING_WRITTEN
                 job.finished_at = timezone.now()
                 job.save(update_fields=["status", "error", "finished_at"])
+                _remove_input(job)
     return found
+
+
+def _remove_input(job: Job) -> None:
+    """A job's input file in storage (``params["path"]``, the register upload waiting for its
+    check), once the job will not run again."""
+    path = job.params.get("path")
+    if path:
+        default_storage.delete(path)
 
 
 def job_checked(job: Job | None) -> Job | None:

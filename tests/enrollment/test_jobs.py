@@ -244,3 +244,19 @@ def test_a_failed_roll_over_shows_why_on_the_campaign_page(world, issued, client
     job = Job.objects.get()
     assert job.status == "failed" and job.error == "2014年度已经建立，不能再次续保生成。"
     assert job.error in page
+
+
+def test_a_large_townships_policy_list_is_a_job_for_the_insurer(
+    world, issued, client_for, settings
+):
+    settings.JOBS_IMMEDIATE_ROWS = 5  # ten policies
+    insurer = client_for(world.user("insurer_a"))
+    page = insurer.get(
+        reverse("enrollment:policy_list_xlsx", args=[issued.pk]), follow=True
+    ).content.decode()
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.target) == ("policy_list", "done", f"report:{issued.pk}")
+    assert "共 10 份保单。" in page and "2013年度保单清单_海门镇.xlsx" in page
+    rows = rows_of(insurer.get(reverse("job_download", args=[job.pk])))
+    assert len(rows) == 12 and all("*" not in row[7] for row in rows[1:-1])
+    assert AuditEvent.objects.get(action="export.download").changes["行数"] == 10
