@@ -83,6 +83,7 @@ def psql(sql: str, database: str = "postgres") -> None:
 def write_register(path: Path, rows: int) -> None:
     """An xlsx of ``rows`` new households (scripts/bench_import.py's generator), with resident IDs
     of another county so that none is already the demo's."""
+    sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_import
 

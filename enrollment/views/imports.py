@@ -130,7 +130,8 @@ class RegisterImportConfirmView(PermissionRequiredMixin, View):
         upload = get_object_or_404(
             RegisterImport.objects.for_user(request.user).defer("content"), pk=pk
         )
-        if upload.row_count > settings.JOBS_IMMEDIATE_ROWS:
+        large = upload.row_count > settings.JOBS_IMMEDIATE_ROWS
+        if large and upload.status == RegisterImport.Status.PENDING:
             try:
                 job, _ = start_register_import(actor=request.user, upload=upload)
             except ValidationError as error:
