@@ -3,10 +3,12 @@ a township officer uploads a large register, watches its check, leaves the page,
 confirms, watches the import; the city officer starts the roll-over and downloads the city's
 policy list the same way. Screenshots: test-artifacts/screenshots/jobs_*.png.
 
-The register has ``ROWS`` rows (the hand-run with 50,000 is reported in docs/performance.md)."""
+The register has ``ROWS`` rows; the phases' times are printed."""
 
 import contextlib
+import os
 import re
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -27,7 +29,8 @@ from tests.enrollment.test_register_files import household_values, write_csv
 
 pytestmark = pytest.mark.browser
 
-ROWS = 20_000
+# 20,000 in the suite; JOBS_BROWSER_ROWS=50000 for the full size (run by hand).
+ROWS = int(os.environ.get("JOBS_BROWSER_ROWS", 20_000))
 LONG = 180_000  # ms: a job's whole run on a busy machine
 
 
@@ -55,6 +58,7 @@ def test_large_work_runs_in_the_background_and_its_progress_shows(
     ]
     path = write_csv(tmp_path / "海门镇登记.csv", rows)
     job_worker()
+    started = time.monotonic()
 
     # The township officer uploads; the check runs in the background.
     login(page, live_server, world.user("township_a"))
@@ -97,6 +101,9 @@ def test_large_work_runs_in_the_background_and_its_progress_shows(
     expect(page.locator("main")).to_contain_text(f"导入完成：新增 {ROWS} 户", timeout=LONG)
     screenshot(page, "jobs_register_import_done")
     assert Household.objects.filter(certificate_no__startswith="BIG").count() == ROWS
+    for job in Job.objects.order_by("pk"):
+        print(f"{job.get_kind_display()}: {job.seconds:.1f} s in the worker")
+    print(f"upload to imported, in the browser: {time.monotonic() - started:.1f} s")
 
     # The city officer rolls the year over and downloads the city's policy list.
     context, city, _ = open_page(browser, live_server, [])
