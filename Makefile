@@ -29,8 +29,8 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 run: $(VENV)/.run-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@echo "打开 http://127.0.0.1:$(PORT)/ 登录（Ctrl+C 停止）"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "打开 http://127.0.0.1:$(PORT)/ 登录（开发服务器和一个后台任务进程；Ctrl+C 一起停止）"
+	$(PY) manage.py serve 127.0.0.1:$(PORT)
 
 test: $(VENV)/.test-deps
 	bash scripts/ensure_postgres.sh

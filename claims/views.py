@@ -1,6 +1,7 @@
 """Claim pages: report for an insured person, the claim with its checklist, decision, payment and
 timeline; the insurer's queue; the claims register and its export."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -36,6 +37,7 @@ from .selectors import (
     suggested_amount,
 )
 from .tables import ClaimTable
+from .tasks import start_claims_export
 
 PER_PAGE = 50
 
@@ -68,8 +70,14 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
 
 class ClaimExportView(ClaimListView):
+    """The filtered register as a spreadsheet: at once while small, else a background job."""
+
     def get(self, request, *args, **kwargs):
         claims = ClaimFilter(request.GET, queryset=self.get_queryset(), request=request).qs
+        if claims.count() > settings.JOBS_IMMEDIATE_ROWS:
+            job, _ = start_claims_export(actor=request.user, query=request.GET.urlencode())
+            messages.info(request, "理赔登记较多，正在后台导出；完成后在「后台任务」中下载。")
+            return redirect(job)
         name = f"理赔登记_{timezone.localdate():%Y%m%d}.xlsx"
         writer = claims_workbook(claims, full_ids=request.user.sees_full_ids)
         response = writer.response(name)

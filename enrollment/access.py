@@ -225,3 +225,11 @@ def may_see_policy_list(user, report, insurer_id: int | None) -> bool:
     """The report's policy list and its issue page: ``may_issue_policies``, once the report is
     funded (and after the policies are issued)."""
     return report.policy_list_ready and may_issue_policies(user, insurer_id)
+
+
+def may_export_year_policy_list(user) -> bool:
+    """The policy list of a whole year, as a background job: the city's for the city officer and
+    the leaders, their own company's for insurer staff."""
+    return active(user) and (
+        user.role in CITY_ROLES or (user.role == Role.INSURER_STAFF and user.insurer_id is not None)
+    )

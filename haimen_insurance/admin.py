@@ -11,7 +11,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
-from .models import Area, AuditEvent, Insurer, User
+from .models import Area, AuditEvent, Insurer, Job, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -68,3 +68,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_repr", "area"]
     list_filter = ["action", "object_type"]
     list_select_related = ["actor", "area"]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "started_by", "target_label", "status", "done", "total"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["started_by"]

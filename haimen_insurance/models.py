@@ -319,3 +319,7 @@ class AuditEvent(models.Model):
 
     def get_action_label(self):
         return action_label(self.action)
+
+
+# The job record lives beside its machinery (haimen_insurance/jobs).
+from .jobs.models import Job, JobKind  # noqa: E402, F401

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from . import views
 from .forms import LoginForm
+from .jobs import views as job_views
 
 admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
 admin.site.site_title = "参保管理后台"
@@ -54,6 +55,9 @@ urlpatterns = [
     ),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("audit/export.xlsx", views.AuditExportView.as_view(), name="audit_export"),
+    path("jobs/", job_views.JobListView.as_view(), name="job_list"),
+    path("jobs/<int:pk>/progress/", job_views.JobProgressView.as_view(), name="job_progress"),
+    path("jobs/<int:pk>/download/", job_views.JobDownloadView.as_view(), name="job_download"),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
     path("", include("oversight.urls")),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -19,6 +20,7 @@ from .filters import AreaFilter, AuditEventFilter, UserFilter
 from .forms import UserForm
 from .models import Area, AuditEvent, User
 from .tables import AreaTable, AuditEventTable, UserTable
+from .tasks import start_audit_export
 
 
 def home(request):
@@ -230,6 +232,10 @@ class AuditExportView(AuditListView):
 
     def get(self, request, *args, **kwargs):
         events = AuditEventFilter(request.GET, queryset=self.get_queryset(), request=request).qs
+        if events.count() > settings.JOBS_IMMEDIATE_ROWS:
+            job, _ = start_audit_export(actor=request.user, query=request.GET.urlencode())
+            messages.info(request, "审计记录较多，正在后台导出；完成后在「后台任务」中下载。")
+            return redirect(job)
         name = f"审计日志_{timezone.localdate():%Y%m%d}.xlsx"
         writer = audit_workbook(events, full_ids=request.user.sees_full_ids)
         response = writer.response(name)

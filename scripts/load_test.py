@@ -24,6 +24,12 @@ templates, PostgreSQL with persistent connections, password hashing) is the same
 files are looked up on each request (whitenoise's autorefresh in the local settings) instead of
 from an index built at start.
 
+While the cadres work, background jobs run on the same machine (unless ``--no-jobs``): two
+``manage.py db_worker`` processes beside gunicorn, one importing a register of ``--import-rows``
+new households (its check, then its import, as a township office's upload and confirm queue
+them), the other exporting the city's policy list of last year again and again until the run
+ends. Their jobs and times are printed after the table.
+
 Environment: ``LOAD_USERS``, ``LOAD_SPAWN_RATE``, ``LOAD_TIME``, ``LOAD_WORKERS``,
 ``LOAD_PORT`` and ``LOAD_WAIT`` (think time between actions, "min,max" seconds) give the
 options' defaults; ``KEEP=1`` keeps the database; ``PGHOST`` / ``PGPORT`` locate PostgreSQL
@@ -63,6 +69,105 @@ SIGNING_IN = ("login page", "static file", "login")
 
 def step(message: str) -> None:
     print(f"load: {message}", flush=True)
+
+
+def write_register(path: Path, rows: int) -> None:
+    """An xlsx of ``rows`` new households (scripts/bench_import.py's generator), with resident IDs
+    of another county so that none is already the demo's."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_import
+
+    from enrollment.resident_ids import check_character
+
+    def other_county(birth, sequence: int) -> str:
+        body = f"320681{birth:%Y%m%d}{sequence:03d}"
+        return body + check_character(body)
+
+    bench_import.resident_id = other_county
+    bench_import.generate(path, rows)
+
+
+class BackgroundJobs:
+    """Two db_worker processes and the jobs the load runs beside the cadres: the register's
+    check then its import (queued as the township office's upload and confirm queue them), and
+    the city's policy list of last year, queued again each time it ends. Runs in this process
+    against DATABASE_URL."""
+
+    def __init__(self, env: dict, register: Path):
+        import django
+
+        sys.path.insert(0, str(ROOT))
+        django.setup()
+        from django.conf import settings
+
+        from enrollment.models import Campaign
+        from haimen_insurance.models import User
+
+        settings.JOBS_IMMEDIATE_BYTES = settings.JOBS_IMMEDIATE_ROWS = 0
+        self.city = User.objects.get(username="city")
+        self.last_year = Campaign.objects.order_by("year").first()
+        self.workers = [
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload"]
+                + ["--verbosity", "0", "--interval", "0.5"],
+                cwd=ROOT,
+                env=env,
+            )
+            for _ in range(2)
+        ]
+        self.register = register
+        self.started = []
+        self.import_job = self.export_job = None
+
+    def tick(self) -> None:
+        from enrollment.models import RegisterImport
+        from enrollment.tasks import start_policy_list, start_register_check, start_register_import
+        from haimen_insurance.jobs.models import Job, JobKind
+
+        if self.import_job is None:
+            with open(self.register, "rb") as handle:
+                self.import_job, _ = start_register_check(
+                    actor=self.city, file=handle, filename=self.register.name
+                )
+            self.started.append(self.import_job.pk)
+        else:
+            self.import_job.refresh_from_db()
+            if self.import_job.kind == JobKind.REGISTER_CHECK and self.import_job.status == "done":
+                upload = RegisterImport.objects.defer("content").get(
+                    pk=int(self.import_job.result_url.rstrip("/").rsplit("/", 1)[-1])
+                )
+                if upload.status == RegisterImport.Status.PENDING:
+                    self.import_job, _ = start_register_import(actor=self.city, upload=upload)
+                    self.started.append(self.import_job.pk)
+        if self.export_job is None or Job.objects.get(pk=self.export_job.pk).status in (
+            "done",
+            "failed",
+        ):
+            self.export_job, _ = start_policy_list(actor=self.city, campaign=self.last_year)
+            self.started.append(self.export_job.pk)
+
+    def report(self) -> None:
+        from haimen_insurance.jobs.models import Job
+
+        print("background jobs during the run (started by this test, two db_worker processes):")
+        for job in Job.objects.filter(pk__in=self.started).order_by("pk"):
+            took = f"{job.seconds:.1f} s" if job.seconds is not None else "not started"
+            what = job.result_note or job.error or job.phase
+            print(f"  {job.get_kind_display()}: {job.get_status_display()}, {took}; {what}")
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        from django.db import connection
+
+        connection.close()
 
 
 def create_cadres(count: int) -> None:
@@ -323,7 +428,15 @@ def main() -> int:
     parser.add_argument(
         "--wait", default=os.environ.get("LOAD_WAIT", "2,8"), help='think time, "min,max" s'
     )
+    parser.add_argument("--no-jobs", action="store_true", help="no background jobs during the run")
+    parser.add_argument(
+        "--import-rows", type=int, default=int(os.environ.get("LOAD_IMPORT_ROWS", 100_000))
+    )
+    parser.add_argument("--register", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.register:
+        write_register(Path(options.register), options.import_rows)
+        return 0
     keep = os.environ.get("KEEP", "") not in ("", "0")
     options.port = free_port(options.port)
     think = options.wait.replace(",", "–")
@@ -335,9 +448,11 @@ def main() -> int:
         DATABASE,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_MEDIA_ROOT=str(RESULTS / "media"),
     )
     os.environ.update(env)
     server = None
+    jobs = None
     server_log = (RESULTS / "gunicorn.log").open("w", encoding="utf-8")
     locust_log = (RESULTS / "locust.log").open("w", encoding="utf-8")
     try:
@@ -346,6 +461,15 @@ def main() -> int:
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "seed_demo"], check=True, env=env, stdout=subprocess.DEVNULL)
         create_cadres(options.users)
+        if not options.no_jobs:
+            register = RESULTS / "register.xlsx"
+            step(f"a register of {options.import_rows:,} new households for the import job")
+            subprocess.run(
+                [sys.executable, __file__, "--register", str(register)]
+                + ["--import-rows", str(options.import_rows)],
+                check=True,
+                env=env,
+            )
         benchdb.admin("ANALYZE", DATABASE)
 
         step(f"gunicorn, {options.workers} workers, on {base_url}")
@@ -364,6 +488,9 @@ def main() -> int:
             f"locust, {options.users} cadres (spawn {options.spawn_rate:g}/s) for {options.time}, "
             f"think time {think} s"
         )
+        if not options.no_jobs:
+            step("two job workers; the import and the export jobs start with the cadres")
+            jobs = BackgroundJobs(env, RESULTS / "register.xlsx")
         meter = CpuMeter(server)
         locust = subprocess.Popen(
             [str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", base_url]
@@ -384,6 +511,8 @@ def main() -> int:
         )
         while locust.poll() is None:
             meter.sample()
+            if jobs is not None:
+                jobs.tick()
             time.sleep(1)
         cpu, busiest_others = meter.used(), meter.others()
         if not (RESULTS / "locust.json").exists():
@@ -413,6 +542,9 @@ def main() -> int:
         with open(RESULTS / "locust_failures.csv", newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 print(f"failed: {row['Name']} ×{row['Occurrences']}: {row['Error']}")
+        if jobs is not None:
+            print()
+            jobs.report()
         p95 = everything.percentile(0.95)
         met = p95 < P95_TARGET_MS and everything.failures == 0
         print(
@@ -422,6 +554,8 @@ def main() -> int:
         )
         return 0 if met else 1
     finally:
+        if jobs is not None:
+            jobs.stop()
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGTERM)
             try:

@@ -8,7 +8,7 @@ from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.roles import Role
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.workers"]
 
 PASSWORD = "Test-Passw0rd"
 

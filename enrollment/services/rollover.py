@@ -55,8 +55,10 @@ def next_year(day: date) -> date:
     return moved
 
 
-def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
-    """Next year's campaign, being prepared: the city reviews it, then opens it."""
+def campaign_roll_over(*, actor, campaign: Campaign, progress=None) -> RollOver:
+    """Next year's campaign, being prepared: the city reviews it, then opens it.
+
+    ``progress(n)`` is called as last year's enrolled households are proposed."""
     check_city_officer(actor)
     if campaign.status != Campaign.Status.OPEN:
         raise ValidationError(f"{campaign}尚未开放，不能据此续保生成下一年度。")
@@ -81,7 +83,7 @@ def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
             TownshipInsurer.objects.update_or_create(
                 campaign=new, township_id=choice.township_id, defaults={"insurer": choice.insurer}
             )
-        counts = _propose(campaign, new)
+        counts = _propose(campaign, new, progress)
         audit_record(
             actor=actor,
             action=AuditAction.CAMPAIGN_ROLL_OVER,
@@ -97,7 +99,7 @@ def campaign_roll_over(*, actor, campaign: Campaign) -> RollOver:
     return counts
 
 
-def _propose(old: Campaign, new: Campaign) -> RollOver:
+def _propose(old: Campaign, new: Campaign, progress=None) -> RollOver:
     """Decide, in the new draft rosters, the households enrolled in ``old``: a few thousand
     households per round of bulk inserts (entries, products, insured persons, one audit event
     per entry as ``entry_decide`` writes it), never queries per household."""
@@ -140,6 +142,8 @@ def _propose(old: Campaign, new: Campaign) -> RollOver:
             counts[proposal.count_as] += 1
             proposals.append(proposal)
         _write(new, proposals)
+        if progress is not None:
+            progress(len(chunk))
     return RollOver(
         new,
         counts["continuing"],

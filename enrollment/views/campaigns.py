@@ -2,9 +2,10 @@
 products and premiums, and the insurer of each township; opening a year, or deleting one still
 being prepared. Every role may look at an open campaign; one being prepared is the city's."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -13,6 +14,8 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from haimen_insurance.jobs.models import Job, JobKind
+from haimen_insurance.jobs.services import job_checked
 from haimen_insurance.models import Area, Insurer
 
 from .. import access
@@ -36,6 +39,13 @@ from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
+from ..tasks import (
+    policy_list_scope,
+    roll_over_message,
+    roll_over_size,
+    start_policy_list,
+    start_roll_over,
+)
 
 
 class CampaignListView(PermissionRequiredMixin, ListView):
@@ -108,7 +118,29 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
         )
         if can_change and not campaign.is_open:
             context["hangers_on"] = services.campaign_hangers_on(campaign)
+        context.update(self._jobs(user, campaign, exportable=bool(progress.issued)))
+        if any(job.kind == JobKind.ROLL_OVER and job.is_active for job in context.get("jobs", [])):
+            context["can_roll_over"] = False  # under way in the background
         return context
+
+    def _jobs(self, user, campaign, *, exportable: bool) -> dict:
+        """The background jobs of this year the user sees on its page: the latest policy list
+        of their scope (city or company) and the latest roll-over, in one query."""
+        if not access.may_export_year_policy_list(user):
+            return {}  # nobody else starts a job of a year
+        targets = {f"campaign:{campaign.pk}": JobKind.ROLL_OVER}
+        can_export = exportable
+        if can_export:
+            targets[policy_list_scope(user, campaign)[0]] = JobKind.POLICY_LIST
+        latest = {}
+        for job in (
+            Job.objects.for_user(user)
+            .filter(target__in=targets, kind__in=set(targets.values()))
+            .select_related("started_by")
+        ):
+            latest.setdefault(job.kind, job)
+        latest = {kind: job_checked(job) for kind, job in latest.items()}
+        return {"can_export_policies": can_export, "jobs": list(latest.values())}
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -360,27 +392,45 @@ class CampaignRollOverView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        if roll_over_size(campaign) > settings.JOBS_IMMEDIATE_ROWS:
+            try:
+                job, started = start_roll_over(actor=request.user, campaign=campaign)
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                if job.is_active:
+                    messages.info(
+                        request,
+                        "正在后台续保生成下一年度；可以离开本页，完成后在本页或「后台任务」中查看。",
+                    )
+            return redirect(campaign)
         try:
             rolled = campaign_roll_over(actor=request.user, campaign=campaign)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(campaign)
-        messages.success(
-            request,
-            f"已生成{rolled.campaign}：上年度参保家庭 {rolled.continuing} 户仍符合条件，"
-            "已列为续保；"
-            f"{rolled.aged_out} 户子女已满 {rolled.campaign.age_limit} 周岁、"
-            f"{rolled.no_longer_eligible} 户因其他原因不再符合，已标为不符合条件；"
-            + (
-                f"{rolled.left_undecided} 户的家庭成员已随另一户续保，留待村里登记；"
-                if rolled.left_undecided
-                else ""
-            )
-            + "新领证家庭待各村登记。新年度处于筹备中：核对日期、险种和承保公司后开放，"
-            "各村（社区）才能开始填报。",
-        )
+        messages.success(request, roll_over_message(rolled))
         return redirect(rolled.campaign)
+
+
+class CampaignPolicyListView(PermissionRequiredMixin, View):
+    """POST: start the year's policy list of the city (city roles) or of the user's company
+    (insurer staff) as a background job; the campaign page shows its progress."""
+
+    permission_required = "enrollment.view_policy"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not access.may_export_year_policy_list(request.user):
+            raise PermissionDenied("只有市计生委、市领导和保险公司可以导出整年度的保单清单。")
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+        job, started = start_policy_list(actor=request.user, campaign=campaign)
+        if started:
+            messages.info(request, "已开始导出保单清单，完成后可在本页或「后台任务」中下载。")
+        else:
+            messages.info(request, "保单清单正在导出中，请等待完成。")
+        return redirect(f"{campaign.get_absolute_url()}#job-{job.pk}")
 
 
 urlpatterns = [
@@ -392,6 +442,11 @@ urlpatterns = [
     path("campaigns/products/<int:pk>/edit/", ProductUpdateView.as_view(), name="product_update"),
     path(
         "campaigns/<int:pk>/roll-over/", CampaignRollOverView.as_view(), name="campaign_roll_over"
+    ),
+    path(
+        "campaigns/<int:pk>/policy-list/",
+        CampaignPolicyListView.as_view(),
+        name="campaign_policy_list",
     ),
     path("campaigns/<int:pk>/open/", CampaignOpenView.as_view(), name="campaign_open"),
     path("campaigns/<int:pk>/delete/", CampaignDeleteView.as_view(), name="campaign_delete"),

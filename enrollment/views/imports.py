@@ -2,18 +2,22 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from haimen_insurance.jobs.models import Job, JobKind
+from haimen_insurance.jobs.services import job_checked
 from haimen_insurance.models import Area
 from haimen_insurance.xlsx import DATE, TEXT, Column, XlsxWriter
 
@@ -30,6 +34,7 @@ from ..register_files import (
 )
 from ..resident_ids import check_character
 from ..services.register_import import register_import_confirm, register_import_upload
+from ..tasks import start_register_check, start_register_import
 
 PERMISSION = "enrollment.import_register"
 TEMPLATE_NAME = "独生子女证登记导入模板"
@@ -53,10 +58,23 @@ class RegisterImportView(PermissionRequiredMixin, FormView):
             .select_related("uploaded_by")
             .defer("content", "report")[:10]
         )
+        # Large files are checked in the background: the last day's checks, newest first.
+        jobs = Job.objects.filter(
+            started_by=self.request.user,
+            kind=JobKind.REGISTER_CHECK,
+            created_at__gte=timezone.now() - timedelta(days=1),
+        ).select_related("started_by")[:3]
+        context["jobs"] = [job_checked(job) for job in jobs]
         return context
 
     def form_valid(self, form):
         file = form.cleaned_data["file"]
+        if file.size > settings.JOBS_IMMEDIATE_BYTES:
+            job, _ = start_register_check(actor=self.request.user, file=file, filename=file.name)
+            messages.info(
+                self.request, "文件较大，正在后台检查；检查完毕后自动打开预览，也可以先离开本页。"
+            )
+            return redirect(f"{self.request.path}#job-{job.pk}")
         try:
             upload = register_import_upload(actor=self.request.user, file=file, filename=file.name)
         except ValidationError as error:
@@ -85,7 +103,18 @@ class RegisterImportPreviewView(PermissionRequiredMixin, DetailView):
         context["report"] = report
         context["errors_cut"] = report.get("error_count", 0) - len(report.get("errors", []))
         context["notices_cut"] = report.get("notice_count", 0) - len(report.get("notices", []))
-        context["can_confirm"] = self.object.status == RegisterImport.Status.PENDING
+        status = self.object.status
+        context["can_confirm"] = status == RegisterImport.Status.PENDING
+        if status != RegisterImport.Status.DISCARDED:
+            # A large file is imported in the background: its job, running, failed or done.
+            job = job_checked(
+                Job.objects.for_user(self.request.user)
+                .filter(kind=JobKind.REGISTER_IMPORT, target=f"register_import:{self.object.pk}")
+                .select_related("started_by")
+                .first()
+            )
+            context["job"] = job
+            context["can_confirm"] &= job is None or not job.is_active
         # A change of this column shows the birth dates as the reader may see them.
         context["birth_date_label"] = CHILD_BIRTH_DATE
         return context
@@ -98,7 +127,19 @@ class RegisterImportConfirmView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        upload = get_object_or_404(RegisterImport.objects.for_user(request.user), pk=pk)
+        upload = get_object_or_404(
+            RegisterImport.objects.for_user(request.user).defer("content"), pk=pk
+        )
+        large = upload.row_count > settings.JOBS_IMMEDIATE_ROWS
+        if large and upload.status == RegisterImport.Status.PENDING:
+            try:
+                job, _ = start_register_import(actor=request.user, upload=upload)
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+                return redirect(upload)
+            if job.is_active:
+                messages.info(request, "正在后台导入；完成前可以离开本页，稍后回来查看结果。")
+            return redirect(upload)
         try:
             result = register_import_confirm(actor=request.user, upload=upload)
         except ValidationError as error:

@@ -4,6 +4,7 @@ policies; everyone in scope searches policies and prints a family's 参保凭证
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -30,6 +31,7 @@ from ..selectors.policies import household_policies, policy_list_rows, report_po
 from ..selectors.reports import report_breakdown
 from ..services import policies as services
 from ..tables import PolicyTable
+from ..tasks import start_report_policy_list
 
 
 class _ReportStep(PermissionRequiredMixin):
@@ -123,6 +125,10 @@ class PolicyListXlsxView(_ReportStep, View):
         if not report.policy_list_ready:
             messages.error(request, "保费划拨到账后才能下载保单清单。")
             return redirect(report)
+        if (report.policies or 0) > settings.JOBS_IMMEDIATE_ROWS:
+            job, _ = start_report_policy_list(actor=request.user, report=report)
+            messages.info(request, "保单较多，正在后台生成保单清单；完成后在「后台任务」中下载。")
+            return redirect(job)
         rows = policy_list_rows(campaign_id=report.campaign_id, report=report)
         name = f"{report.campaign.year}年度保单清单_{report.township.name}.xlsx"
         writer = policy_list_workbook(rows, title="保单清单")

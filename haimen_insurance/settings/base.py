@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "haimen_insurance",
     "enrollment",
     "claims",
@@ -175,6 +177,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+# Background jobs (haimen_insurance/jobs): Django's tasks API (the django-tasks backport until
+# Django 6) on the database backend; `manage.py db_worker` runs them, as many workers as wanted,
+# on any machine that reaches the database. Another backend (e.g. RQ) is a change of BACKEND.
+TASKS = {
+    "default": {
+        "BACKEND": env("DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Days a job's file (an export) is kept for download; a deferred sweep removes it then.
+JOBS_RESULT_DAYS = env.int("DJANGO_JOB_RESULT_DAYS", default=7)
+# A running job's worker writes its progress and a heartbeat this often; a job whose heartbeat
+# is older than JOBS_STALE_SECONDS lost its worker (killed, machine restarted).
+JOBS_HEARTBEAT_SECONDS = env.float("DJANGO_JOB_HEARTBEAT_SECONDS", default=2)
+JOBS_STALE_SECONDS = env.int("DJANGO_JOB_STALE_SECONDS", default=60)
+# Work this small answers within the request as before: a register file under this many bytes
+# is checked at once, and an import or roll-over of fewer rows than this is written at once.
+JOBS_IMMEDIATE_BYTES = 200_000
+JOBS_IMMEDIATE_ROWS = 2_000
 
 LOGGING = {
     "version": 1,

@@ -28,3 +28,19 @@ WHITENOISE_USE_FINDERS = True
 # The suite's own flush between transactional tests (the audit trail refuses TRUNCATE otherwise);
 # listed first so its command takes the place of Django's.
 INSTALLED_APPS = ["tests.support", *INSTALLED_APPS]
+
+# Jobs run inside the request that starts them; the fault tests switch to the database backend
+# and a real `manage.py db_worker` (tests/haimen_insurance/test_jobs_worker.py).
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "DJANGO_TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# A job worker started by a test shares the test's files through a folder of its own.
+if env("DJANGO_TEST_MEDIA_ROOT", default=""):
+    MEDIA_ROOT = env("DJANGO_TEST_MEDIA_ROOT")
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

@@ -155,6 +155,24 @@ def test_the_register_export_has_a_row_per_claim_and_the_totals(world, issued, c
     assert "*" in row[column["身份证号"]]  # the city sees IDs masked
 
 
+def test_a_large_register_export_is_a_job(world, issued, client_for, settings):
+    from haimen_insurance.jobs.models import Job
+
+    settings.JOBS_IMMEDIATE_ROWS = 1
+    report_claim("林小雨")
+    report_claim("赵一鸣")
+    city = client_for(world.user("city"))
+    page = city.get(reverse("claims:claim_export"), follow=True).text
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.result_note) == ("claims_export", "done", "共 2 件。")
+    assert "导出理赔登记" in page
+    response = city.get(reverse("job_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    header, *body, totals = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(body) == 2 and totals[0] == "合计"
+    assert all("*" in row[4] for row in body)  # the city sees IDs masked
+
+
 def test_the_register_query_count_does_not_grow(
     world, issued, client_for, django_assert_num_queries
 ):

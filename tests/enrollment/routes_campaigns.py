@@ -50,6 +50,9 @@ ROWS = {
     "enrollment:campaign_roll_over": Row(
         CAMPAIGN_MANAGERS, ok=302, method="post", target=a_campaign
     ),
+    "enrollment:campaign_policy_list": Row(
+        frozenset({*CITY_WIDE, Role.INSURER_STAFF}), ok=302, method="post", target=a_campaign
+    ),
     "enrollment:campaign_open": Row(
         CAMPAIGN_MANAGERS, ok=302, method="post", target=a_prepared_campaign
     ),

@@ -126,6 +126,27 @@ def test_auditors_filter_by_user_area_type_action_and_date(world, trail, client_
     assert "注销独生子女证" in page and "重复办证" in page
 
 
+def test_a_large_audit_export_is_a_job_with_the_same_rows(world, trail, client_for, settings):
+    import io
+
+    from openpyxl import load_workbook
+
+    from haimen_insurance.jobs.models import Job
+
+    settings.JOBS_IMMEDIATE_ROWS = 1
+    client = client_for(world.user("leader"))
+    page = client.get(
+        reverse("audit_export"), {"object_type": "enrollment.household"}, follow=True
+    ).text
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.result_note) == ("audit_export", "done", "共 2 条。")
+    assert "后台任务" in page and "导出审计日志" in page and "共 2 条。" in page
+    response = client.get(reverse("job_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(rows) == 2 and {row[3] for row in rows} == {"注销独生子女证"}
+
+
 def test_the_audit_export_has_the_filtered_events_in_chinese(world, trail, client_for):
     import io
 

@@ -43,9 +43,78 @@ def make_run(*args) -> str:
 
 def test_make_run_serves_on_the_port_asked_for():
     default = make_run()
-    assert "runserver 127.0.0.1:8000" in default
+    assert "manage.py serve 127.0.0.1:8000" in default
     assert "http://127.0.0.1:8000/" in default
     chosen = make_run("PORT=8001")
-    assert "runserver 127.0.0.1:8001" in chosen
+    assert "manage.py serve 127.0.0.1:8001" in chosen
     assert "http://127.0.0.1:8001/" in chosen
     assert "8000" not in chosen
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout
+    return [int(line) for line in out.split()]
+
+
+def test_serve_runs_the_server_and_a_worker_and_stops_both(db):
+    """`make run`'s `manage.py serve`: runserver and db_worker as two children; SIGTERM (as
+    Ctrl+C) stops both."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    from django.db import connection
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database = connection.settings_dict
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.test",
+        "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "TEST_DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+    }
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or serve.poll() is not None:
+                    serve.kill()
+                    raise AssertionError(serve.communicate()[0].decode()) from None
+                time.sleep(0.3)
+        children = _children(serve.pid)
+        commands = [
+            subprocess.run(
+                ["ps", "-o", "args=", "-p", str(child)], capture_output=True, text=True
+            ).stdout.strip()
+            for child in children
+        ]
+        assert any("db_worker" in command for command in commands)
+        assert any("runserver" in command for command in commands)
+        serve.send_signal(signal.SIGTERM)
+        output = serve.communicate(timeout=30)[0].decode()
+        assert "开发服务器和后台任务进程已停止" in output
+        assert all(
+            not _children(child)
+            and subprocess.run(["kill", "-0", str(child)], capture_output=True).returncode
+            for child in children
+        )
+    finally:
+        if serve.poll() is None:
+            serve.kill()

@@ -34,6 +34,40 @@ def a_township_with_campaign(world, role):
     return a_township(world, role)
 
 
+def _a_job(world, role, *, with_file=False):
+    """A finished job of the acting user; outside: one of a user of another township (the city
+    roles see every job, so none is outside for them)."""
+    from django.core.files.base import ContentFile
+
+    from haimen_insurance.jobs.models import Job, JobKind
+    from tests.permissions import ACTORS
+
+    def job(user):
+        made = Job.objects.create(
+            kind=JobKind.POLICY_LIST,
+            started_by=user,
+            target=f"matrix:{user.pk}",
+            target_label="矩阵",
+            task_path="enrollment.tasks.policy_list_export",
+            status=Job.Status.DONE,
+            result_name="清单.xlsx" if with_file else "",
+        )
+        if with_file:
+            made.result_file.save(f"{made.pk}.xlsx", ContentFile(b"x"))
+        return {"pk": made.pk}
+
+    inside = job(world.user(ACTORS[role]))
+    return inside, (None if role in CITY_WIDE else job(world.user("cadre_b1")))
+
+
+def a_job(world, role):
+    return _a_job(world, role)
+
+
+def a_job_file(world, role):
+    return _a_job(world, role, with_file=True)
+
+
 ROWS = {
     "home": Row(ALL_ROLES, ok=302),
     "logout": Row(ALL_ROLES, ok=302, method="post"),
@@ -51,6 +85,9 @@ ROWS = {
     "user_reset_password": Row(USER_MANAGERS, ok=302, method="post", target=a_user),
     "audit_list": Row(CITY_WIDE),
     "audit_export": Row(CITY_WIDE),
+    "job_list": Row(ALL_ROLES),
+    "job_progress": Row(ALL_ROLES, target=a_job),
+    "job_download": Row(ALL_ROLES, target=a_job_file),
     # The city dashboard sends a township officer (302) to their own township's.
     "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
     "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),

@@ -275,6 +275,7 @@ POST_ROUTES = (
     "enrollment:campaign_insurers",
     "enrollment:product_update",
     "enrollment:campaign_roll_over",
+    "enrollment:campaign_policy_list",
     "enrollment:campaign_open",
     "enrollment:campaign_delete",
     "enrollment:entry_decide",

@@ -52,23 +52,28 @@ def register_import_apply(*, actor, plan: ImportPlan, upload=None, progress=None
         raise ValidationError(_integrity_message(error)) from error
 
 
-def register_import_upload(*, actor, file, filename: str = "") -> RegisterImport:
+def register_import_upload(*, actor, file, filename: str = "", progress=None) -> RegisterImport:
     """Check an uploaded file and keep it with what the check found, for the preview page.
 
     A file with errors is kept too (so the preview can list them) but can never be imported.
+    ``progress(n)`` is called as rows are read.
     """
-    plan = register_import_check(actor=actor, file=file, filename=filename)
+    plan = register_import_check(actor=actor, file=file, filename=filename, progress=progress)
     return _store(actor, plan)
 
 
-def register_import_confirm(*, actor, upload: RegisterImport) -> ImportResult:
-    """Check the stored file again (the register may have changed) and import it."""
+def register_import_confirm(*, actor, upload: RegisterImport, progress=None) -> ImportResult:
+    """Check the stored file again (the register may have changed) and import it.
+
+    ``progress(n)`` is called as rows are read, then as households are written."""
     _refuse_unless_pending(upload)
-    plan = register_import_check(actor=actor, file=bytes(upload.content), filename=upload.filename)
+    plan = register_import_check(
+        actor=actor, file=bytes(upload.content), filename=upload.filename, progress=progress
+    )
     if plan.errors:
         _discard(actor, upload, plan)
         raise ValidationError(plan.error_banner)
-    return register_import_apply(actor=actor, plan=plan, upload=upload)
+    return register_import_apply(actor=actor, plan=plan, upload=upload, progress=progress)
 
 
 # Helpers -----------------------------------------------------------------------------------

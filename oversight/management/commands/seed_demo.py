@@ -13,6 +13,7 @@ from django.utils import timezone
 from claims.demo import demo_claims
 from enrollment.demo import LAST_YEAR_TOWNSHIPS, demo_campaigns, demo_households, demo_years
 from enrollment.models import Campaign, Household
+from enrollment.tasks import start_policy_list
 from haimen_insurance import services
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.roles import Role
@@ -142,6 +143,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"理赔：{townships[2].name}（{last}）{len(claims)} 件，处于报案到结案的各个阶段。"
             )
+            # One finished background job, so the 后台任务 page has something to show.
+            job, _ = start_policy_list(actor=users["city"], campaign=last, now=True)
+            self.stdout.write(f"后台任务：{job}，{job.result_note}")
 
     def print_logins(self):
         users = (
