@@ -1,4 +1,6 @@
-"""The floor's background jobs: the audit trail's export (see ``haimen_insurance.jobs``)."""
+"""The floor's background jobs: the export of a filtered list as a workbook, which the audit
+trail (here) and the claims register (``claims.tasks``) share, and the audit trail's own (see
+``haimen_insurance.jobs``)."""
 
 import hashlib
 from types import SimpleNamespace
@@ -11,7 +13,7 @@ from .exports import audit_workbook
 from .filters import AuditEventFilter
 from .jobs.models import JobKind
 from .jobs.queue import task
-from .jobs.services import job_run, job_start, workbook_result
+from .jobs.services import JobResult, job_run, job_start, workbook_result
 from .models import AuditEvent
 
 
@@ -53,30 +55,72 @@ class Counted:
         return self.iterator()
 
 
-def start_audit_export(*, actor, query: str):
+# A list page's export -------------------------------------------------------------------------
+
+
+def start_filtered_export(
+    *, actor, kind: str, task, prefix: str, label: str, url_name: str, query: str
+):
+    """Start exporting the list page ``url_name`` as ``actor`` filtered it (``query``, the
+    page's query string): one job per user and filter, named ``label`` (审计日志) on the
+    后台任务 page and linking back to the filtered list."""
     return job_start(
         actor=actor,
-        kind=JobKind.AUDIT_EXPORT,
-        task=audit_export,
-        target=filtered_target("audit", actor, query),
-        target_label="审计日志" + ("（按筛选条件）" if query else "（全部）"),
-        target_url=reverse("audit_list") + (f"?{query}" if query else ""),
+        kind=kind,
+        task=task,
+        target=filtered_target(prefix, actor, query),
+        target_label=label + ("（按筛选条件）" if query else "（全部）"),
+        target_url=reverse(url_name) + (f"?{query}" if query else ""),
         params={"query": query},
     )
 
 
-def _audit_export(job, progress):
-    user = job.started_by
-    events = filtered(
-        AuditEventFilter, AuditEvent.objects.for_user(user).select_related("actor", "area"), job
-    )
-    progress.step("写入审计日志", events.count())
-    writer = audit_workbook(Counted(events, progress), full_ids=user.sees_full_ids)
+def filtered_export(
+    job, progress, *, filterset_class, queryset, workbook, label: str, unit: str
+) -> JobResult:
+    """The work of a job ``start_filtered_export`` started: ``queryset`` (what the starter may
+    see) filtered as the page was, written by ``workbook(rows, full_ids=...)`` as the direct
+    download writes it, with IDs in full only for a starter who sees them so, whose download
+    is then audited as ``<label>（Excel）``."""
+    full = job.started_by.sees_full_ids
+    rows = filtered(filterset_class, queryset, job)
+    progress.step(f"写入{label}", rows.count())
+    writer = workbook(Counted(rows, progress), full_ids=full)
     return workbook_result(
         writer,
-        name=f"审计日志_{timezone.localdate():%Y%m%d}.xlsx",
-        note=f"共 {writer.rows_written:,} 条。",
-        audit="审计日志（Excel）" if user.sees_full_ids else "",
+        name=f"{label}_{timezone.localdate():%Y%m%d}.xlsx",
+        note=f"共 {writer.rows_written:,} {unit}。",
+        audit=f"{label}（Excel）" if full else "",
+    )
+
+
+# The audit trail ------------------------------------------------------------------------------
+
+AUDIT = "审计日志"
+
+
+def start_audit_export(*, actor, query: str):
+    return start_filtered_export(
+        actor=actor,
+        kind=JobKind.AUDIT_EXPORT,
+        task=audit_export,
+        prefix="audit",
+        label=AUDIT,
+        url_name="audit_list",
+        query=query,
+    )
+
+
+def _audit_export(job, progress):
+    events = AuditEvent.objects.for_user(job.started_by).select_related("actor", "area")
+    return filtered_export(
+        job,
+        progress,
+        filterset_class=AuditEventFilter,
+        queryset=events,
+        workbook=audit_workbook,
+        label=AUDIT,
+        unit="条",
     )
 
 

@@ -3,6 +3,8 @@ across every app's templates and the permission matrix)."""
 
 from django.urls import path
 
+from haimen_insurance.jobs.models import JobKind
+
 from . import views
 
 urlpatterns = [
@@ -16,6 +18,16 @@ urlpatterns = [
     path("assessment/", views.AssessmentView.as_view(), name="assessment"),
     path("assessment/review.xlsx", views.AssessmentXlsxView.as_view(), name="review_xlsx"),
     path("assessment/review.pdf", views.ReviewPdfView.as_view(), name="review_pdf"),
+    path(
+        "assessment/review-job/xlsx/",
+        views.ReviewJobView.as_view(kind=JobKind.REVIEW_WORKBOOK),
+        name="review_xlsx_job",
+    ),
+    path(
+        "assessment/review-job/pdf/",
+        views.ReviewJobView.as_view(kind=JobKind.REVIEW_PDF),
+        name="review_pdf_job",
+    ),
     path(
         "dashboard/townships/<int:pk>/review/",
         views.TownshipReviewView.as_view(),

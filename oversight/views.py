@@ -20,6 +20,8 @@ from enrollment.access import may_see_campaigns_being_prepared
 from enrollment.models import Campaign, Roster, TownshipReport
 from enrollment.selectors.campaigns import chosen_campaign, current_campaign, phase_calendar
 from enrollment.selectors.rosters import village_figures
+from haimen_insurance.jobs.models import Job, JobKind
+from haimen_insurance.jobs.services import job_checked
 from haimen_insurance.models import Area, Insurer, User
 from haimen_insurance.pdf import pdf_response
 
@@ -34,6 +36,14 @@ from .services import (
     assessment_rule_set,
     assessment_rules_default,
     review_note_save,
+)
+from .tasks import (
+    REVIEW_KINDS,
+    review_file_name,
+    review_in_background,
+    review_page,
+    review_target,
+    start_review,
 )
 from .todo import TodoList, todo_list
 
@@ -205,6 +215,8 @@ class AssessmentView(_CityCampaignPage, TemplateView):
             city_note=city_note,
             township_notes=[note for note in township_notes if note.written],
             note_form=kwargs.get("note_form") or _note_form(city_note),
+            review_in_background=review_in_background(campaign),
+            jobs=_review_jobs(self.request.user, campaign),
         )
         return context
 
@@ -250,17 +262,63 @@ class AssessmentView(_CityCampaignPage, TemplateView):
         return redirect(f"{reverse('assessment')}?campaign={campaign.year}")
 
 
-class AssessmentXlsxView(_CityCampaignPage):
-    def get(self, request, *args, **kwargs):
-        review = year_review(campaign=self.chosen(), user=request.user)
-        return review_workbook(review).response(f"{review.campaign.year}年度考核与点评总结.xlsx")
+def _review_jobs(user, campaign) -> list[Job]:
+    """The latest review workbook and PDF jobs of ``user`` for this year, as the page shows them."""
+    latest = {}
+    for job in Job.objects.filter(
+        started_by=user, kind__in=REVIEW_KINDS, target=review_target(user, campaign)
+    ).select_related("started_by"):
+        latest.setdefault(job.kind, job)
+    return [job_checked(job) for job in latest.values()]
 
 
-class ReviewPdfView(_CityCampaignPage):
+class _ReviewFile(_CityCampaignPage):
+    """The year's review as a file, made in the request while the year is small; a large
+    year's is a background job (``ReviewJobView``), and its address sends there."""
+
+    kind = ""
+
     def get(self, request, *args, **kwargs):
-        review = year_review(campaign=self.chosen(), user=request.user)
-        name = quote(f"{review.campaign.year}年度点评总结.pdf")
-        return pdf_response(year_review_pdf(review), name)
+        campaign = self.chosen()
+        if review_in_background(campaign):
+            messages.info(
+                request, "本年度数据较多，点评总结和考核表在后台生成：请点本页的「后台生成」按钮。"
+            )
+            return redirect(review_page(campaign))
+        review = year_review(campaign=campaign, user=request.user)
+        return self.response(review, review_file_name(campaign, self.kind))
+
+
+class AssessmentXlsxView(_ReviewFile):
+    kind = JobKind.REVIEW_WORKBOOK
+
+    def response(self, review, name):
+        return review_workbook(review).response(name)
+
+
+class ReviewPdfView(_ReviewFile):
+    kind = JobKind.REVIEW_PDF
+
+    def response(self, review, name):
+        return pdf_response(year_review_pdf(review), quote(name))
+
+
+class ReviewJobView(_CityCampaignPage):
+    """POST: make the year's review workbook or PDF (``kind``) as a background job; the
+    assessment page shows its progress and then the download."""
+
+    http_method_names = ["post"]
+    kind = ""
+
+    def post(self, request, *args, **kwargs):
+        campaign = self.chosen()
+        job, started = start_review(actor=request.user, campaign=campaign, kind=self.kind)
+        what = job.get_kind_display().removeprefix("导出")
+        if started:
+            messages.info(request, f"已开始生成{what}，完成后可在本页或「后台任务」中下载。")
+        else:
+            messages.info(request, f"{what}正在生成中，请等待完成。")
+        return redirect(f"{review_page(campaign)}#job-{job.pk}")
 
 
 def _note_form(note) -> ReviewNoteForm:

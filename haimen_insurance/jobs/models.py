@@ -20,13 +20,22 @@ class JobKind(models.TextChoices):
     POLICY_LIST = "policy_list", "导出保单清单"
     AUDIT_EXPORT = "audit_export", "导出审计日志"
     CLAIMS_EXPORT = "claims_export", "导出理赔登记"
+    REVIEW_WORKBOOK = "review_workbook", "导出考核表（Excel）"
+    REVIEW_PDF = "review_pdf", "导出点评总结（PDF）"
 
 
 # Kinds that only read and make a file (or, the check, the preview's one row at the end): a job
 # of these whose worker died is queued once more. The others write the register or a campaign
 # and end failed (nothing written: one transaction); the user starts them again.
 RETRIED_KINDS = frozenset(
-    {JobKind.REGISTER_CHECK, JobKind.POLICY_LIST, JobKind.AUDIT_EXPORT, JobKind.CLAIMS_EXPORT}
+    {
+        JobKind.REGISTER_CHECK,
+        JobKind.POLICY_LIST,
+        JobKind.AUDIT_EXPORT,
+        JobKind.CLAIMS_EXPORT,
+        JobKind.REVIEW_WORKBOOK,
+        JobKind.REVIEW_PDF,
+    }
 )
 MAX_ATTEMPTS = 2
 

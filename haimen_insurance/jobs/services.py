@@ -73,6 +73,14 @@ def workbook_result(writer, *, name: str, note: str = "", audit: str = "") -> Jo
     )
 
 
+def file_result(content: bytes, *, name: str, note: str = "") -> JobResult:
+    """A file made in memory (a PDF) in a temporary file for ``job_run`` to store."""
+    handle = tempfile.NamedTemporaryFile(suffix=Path(name).suffix, delete=False)  # noqa: SIM115
+    with handle:
+        handle.write(content)
+    return JobResult(path=Path(handle.name), name=name, note=note)
+
+
 # Starting ----------------------------------------------------------------------------------
 
 

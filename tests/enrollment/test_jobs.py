@@ -172,24 +172,19 @@ def test_a_job_that_raises_shows_a_chinese_message_and_logs_the_traceback(
     assert Job.objects.filter(status="done").count() == 1
 
 
-def _running(world, kind, **values):
-    return Job.objects.create(
-        kind=kind,
-        started_by=world.user("city"),
-        target="t",
-        target_label="x",
-        task_path="enrollment.tasks.policy_list_export",
-        status=Job.Status.RUNNING,
-        attempts=1,
-        started_at=timezone.now() - timedelta(minutes=5),
-        heartbeat_at=timezone.now() - timedelta(minutes=5),
-        **values,
-    )
+def stale_job(world, kind, **values):
+    """A job of ``kind`` running since five minutes ago whose heartbeat stopped then (its worker
+    died); ``values`` set any other field."""
+    lost = timezone.now() - timedelta(minutes=5)
+    defaults = {"started_by": world.user("city"), "target": "t", "target_label": "x"}
+    defaults |= {"task_path": "enrollment.tasks.policy_list_export", "attempts": 1}
+    defaults |= {"started_at": lost, "heartbeat_at": lost}
+    return Job.objects.create(kind=kind, status=Job.Status.RUNNING, **(defaults | values))
 
 
 def test_a_job_whose_worker_died_is_shown_failed_on_the_page(world, client_for):
-    job = _running(world, JobKind.REGISTER_IMPORT)
-    fresh = _running(world, JobKind.ROLL_OVER)
+    job = stale_job(world, JobKind.REGISTER_IMPORT)
+    fresh = stale_job(world, JobKind.ROLL_OVER)
     Job.objects.filter(pk=fresh.pk).update(heartbeat_at=timezone.now())
     page = client_for(world.user("city")).get(reverse("job_list")).content.decode()
     job.refresh_from_db()
@@ -201,12 +196,12 @@ def test_a_job_whose_worker_died_is_shown_failed_on_the_page(world, client_for):
 
 
 def test_an_export_whose_worker_died_is_queued_again_once(world, issued):
-    job = _running(world, JobKind.POLICY_LIST, params={"campaign": issued.campaign.pk})
+    job = stale_job(world, JobKind.POLICY_LIST, params={"campaign": issued.campaign.pk})
     assert job_services.jobs_fail_stale() == 1
     job.refresh_from_db()
     assert job.status == "done" and job.attempts == 2  # run again at once (immediate backend)
 
-    second = _running(world, JobKind.POLICY_LIST, params={"campaign": issued.campaign.pk})
+    second = stale_job(world, JobKind.POLICY_LIST, params={"campaign": issued.campaign.pk})
     Job.objects.filter(pk=second.pk).update(attempts=2, target="u")
     job_services.jobs_fail_stale()
     second.refresh_from_db()

@@ -42,6 +42,7 @@ from haimen_insurance.models import AuditEvent
 from haimen_insurance.privacy import mask, shown_birth_date
 from haimen_insurance.roles import FULL_ID_ROLES, Role
 from haimen_insurance.tasks import start_audit_export
+from oversight.tasks import REVIEW_KINDS, start_review
 from tests.claims.conftest import issue_township, report_claim
 from tests.enrollment.conftest import build_campaign, build_household, make_id
 from tests.enrollment.test_register_files import household_values, write_xlsx
@@ -177,12 +178,15 @@ def exposed(world, tmp_path) -> Exposed:
     assert data.upload.report["errors"], "the file should have a row in error"
     data.campaign = campaign
     # The background jobs of the masked roles that may start them: the year's policy list, the
-    # audit trail and the claims register as files (the test settings run them at once).
+    # audit trail, the claims register and the year's review as files (the test settings run
+    # them at once).
     for username in ("city", "leader"):
         user = world.user(username)
         start_policy_list(actor=user, campaign=campaign)
         start_audit_export(actor=user, query="")
         start_claims_export(actor=user, query="")
+        for kind in REVIEW_KINDS:
+            start_review(actor=user, campaign=campaign, kind=kind)
     return data
 
 

@@ -263,6 +263,8 @@ POST_ROUTES = (
     "user_activate",
     "user_reset_password",
     "assessment",
+    "review_xlsx_job",
+    "review_pdf_job",
     "township_review",
     "enrollment:household_create",
     "enrollment:household_update",
