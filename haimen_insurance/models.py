@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from .audit_labels import AuditAction, action_label
+from .programmes import programme
 from .roles import (
     CITY_ROLES,
     COUNTY_ROLES,
@@ -459,7 +460,7 @@ class User(AbstractUser):
             return self.insurer.name
         if self.area_id:
             return self.area.name
-        return "海门市" if self.role in CITY_ROLES else ""
+        return programme().city if self.role in CITY_ROLES else ""
 
     @property
     def sees_full_ids(self):
