@@ -211,8 +211,11 @@ class Area(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # The tree is an invariant of every write, not only of forms: scoping reads it.
-        if self.parent_id is not None:
+        # The tree is an invariant of every write, not only of forms: scoping reads it. (A save
+        # of other fields, such as a township's insurer, leaves it as it was.)
+        fields = kwargs.get("update_fields")
+        touches_tree = fields is None or bool({"code", "kind", "parent", "parent_id"} & set(fields))
+        if self.parent_id is not None and touches_tree:
             error = self.tree_error()
             if error:
                 raise ValidationError({"parent": error})
