@@ -9,8 +9,10 @@ export PGHOST PGPORT
 TEST_DATABASE_URL ?= postgres://postgres@$(PGHOST):$(PGPORT)/haimen_insurance
 export TEST_DATABASE_URL
 PYTEST_ARGS ?=
-# `make run PORT=8001` serves the demo on another port.
+# `make run PORT=8001` serves the demo on another port; `make run PROGRAMME=jian` serves Ji'an's
+# (吉安市: city, counties, townships, villages) from its own SQLite file, db-jian.sqlite3.
 PORT ?= 8000
+PROGRAMME ?= haimen
 
 .PHONY: run test lint format check clean load bench
 
@@ -27,10 +29,10 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	@touch $@
 
 run: $(VENV)/.run-deps
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	DJANGO_PROGRAMME=$(PROGRAMME) $(PY) manage.py migrate --noinput
+	DJANGO_PROGRAMME=$(PROGRAMME) $(PY) manage.py seed_demo --if-empty
 	@echo "打开 http://127.0.0.1:$(PORT)/ 登录（开发服务器和一个后台任务进程；Ctrl+C 一起停止）"
-	$(PY) manage.py serve 127.0.0.1:$(PORT)
+	DJANGO_PROGRAMME=$(PROGRAMME) $(PY) manage.py serve 127.0.0.1:$(PORT)
 
 test: $(VENV)/.test-deps
 	bash scripts/ensure_postgres.sh

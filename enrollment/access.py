@@ -21,8 +21,11 @@ querysets can ask it too.
 from haimen_insurance.access import active
 from haimen_insurance.roles import CITY_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
 
-# Who works with the rosters of a whole township: its officer, and the city.
-_TOWNSHIP_ROSTER_ROLES = frozenset({Role.TOWNSHIP_OFFICER, *CITY_ROLES})
+# Who works with the rosters of a whole township: its officer, the officer of its county (to
+# read them), and the city.
+_TOWNSHIP_ROSTER_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, *CITY_ROLES})
+# Who sees the pages over several townships: the city's, and a county officer its county's.
+_OVERVIEW_ROLES = frozenset({Role.COUNTY_OFFICER, *CITY_ROLES})
 
 
 def _officer_of(user, township_id: int) -> bool:
@@ -58,8 +61,9 @@ def sees_one_township(user) -> bool:
 def may_see_city_overview(user) -> bool:
     """The city's pages over every township (the rosters overview, the city's verification and
     reconciliation, the townships whose year is unfinished) and the links back to them: the city
-    officer and the leaders."""
-    return active(user) and user.role in CITY_ROLES
+    officer and the leaders, and a county officer, to whom they show its county's townships
+    (the rows are scoped by ``for_user``)."""
+    return active(user) and user.role in _OVERVIEW_ROLES
 
 
 # --- the register ---
@@ -159,7 +163,8 @@ def may_return_roster(user, roster) -> bool:
 
 def may_see_township_rosters(user) -> bool:
     """A township's rosters page, its reconciliation, and the links to them from a roster and a
-    township report: the township officer (its own township, by scope) and the city."""
+    township report: the township officer (its own township, by scope), the county officer (its
+    county's townships, read-only) and the city."""
     return active(user) and user.role in _TOWNSHIP_ROSTER_ROLES
 
 

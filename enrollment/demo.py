@@ -4,6 +4,7 @@ share of families whose reward is paid by an employer unit. Deterministic for a 
 
 import random
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -49,16 +50,55 @@ EMPLOYERS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoPlace:
+    """Where the demo's families live and bank: the words of addresses, certificate numbers,
+    resident IDs' region codes, employer units and the transfers' banks."""
+
+    city: str
+    region: str  # the resident IDs' first region code, and the certificates' prefix
+    employers: tuple[str, ...]
+    voucher: str  # the transfers' voucher prefix
+    payer_bank: str
+    payee_bank: str
+
+
+HAIMEN = DemoPlace(
+    city="海门市",
+    region="320684",
+    employers=EMPLOYERS,
+    voucher="HMCZ",
+    payer_bank="江苏海门农村商业银行",
+    payee_bank="中国工商银行海门支行",
+)
+JIAN = DemoPlace(
+    city="吉安市",
+    region="360821",
+    employers=(
+        "吉安市中心人民医院",
+        "江西吉安供电公司",
+        "吉安市自来水公司",
+        "井冈山大学",
+        "吉安农村商业银行",
+        "江西吉安卷烟厂",
+    ),
+    voucher="JACZ",
+    payer_bank="吉安农村商业银行",
+    payee_bank="中国工商银行吉安分行",
+)
+
+
 def _name(rng: random.Random, surname: str, male: bool) -> str:
     pool = MALE_GIVEN if male else FEMALE_GIVEN
     return surname + "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2))))
 
 
-def _resident_id(birth: date, male: bool, serial: int) -> str:
-    """A valid ID, unique per serial: 500 serials share a region code (320684 first)."""
+def _resident_id(birth: date, male: bool, serial: int, region: str = "320684") -> str:
+    """A valid ID, unique per serial: 500 serials share a region code (``region`` first, then
+    codes of its province)."""
     sequence = (serial % 500) * 2 + (1 if male else 0)
     block = serial // 500
-    region = "320684" if block == 0 else f"32{block % 10000:04d}"
+    region = region if block == 0 else f"{region[:2]}{block % 10000:04d}"
     body = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return body + check_character(body)
 
@@ -68,7 +108,14 @@ def _birth(rng: random.Random, start: date, end: date) -> date:
 
 
 def demo_households(
-    villages, *, per_village, age_date: date, today: date | None = None, seed=2013, start=0
+    villages,
+    *,
+    per_village,
+    age_date: date,
+    today: date | None = None,
+    seed=2013,
+    start=0,
+    place: DemoPlace = HAIMEN,
 ):
     """Yield unsaved Households for each village; ``start`` offsets certificate numbers.
 
@@ -106,29 +153,31 @@ def demo_households(
             elif roll < 0.03:
                 status, reason = Household.Status.MOVED, "全家迁往外地"
             yield Household(
-                certificate_no=f"320684-{serial:07d}",
+                certificate_no=f"{place.region}-{serial:07d}",
                 village=village,
                 address=(
-                    f"海门市{village.parent.name}{village.name}"
+                    f"{place.city}{village.parent.name}{village.name}"
                     f"{rng.randint(1, 30)}组{rng.randint(1, 99)}号"
                 ),
                 phone=f"139{rng.randrange(10**8):08d}",
                 hukou=Household.Hukou.URBAN if rng.random() < 0.04 else Household.Hukou.RURAL,
                 father_name="" if single < 0.03 else _name(rng, surname, True),
-                father_id_number="" if single < 0.03 else _resident_id(father_birth, True, serial),
+                father_id_number=""
+                if single < 0.03
+                else _resident_id(father_birth, True, serial, place.region),
                 mother_name=""
                 if 0.03 <= single < 0.05
                 else _name(rng, rng.choice(SURNAMES), False),
                 mother_id_number=""
                 if 0.03 <= single < 0.05
-                else _resident_id(mother_birth, False, serial),
+                else _resident_id(mother_birth, False, serial, place.region),
                 child_name=_name(rng, surname, child_male),
-                child_id_number=_resident_id(child_birth, child_male, serial),
+                child_id_number=_resident_id(child_birth, child_male, serial, place.region),
                 child_birth_date=child_birth,
                 child_sex=Household.Sex.MALE if child_male else Household.Sex.FEMALE,
                 certificate_date=min(child_birth + timedelta(days=rng.randint(60, 900)), today),
                 receives_reward=rng.random() > 0.01,
-                employer_name=rng.choice(EMPLOYERS) if rng.random() < 0.08 else "",
+                employer_name=rng.choice(place.employers) if rng.random() < 0.08 else "",
                 status=status,
                 status_reason=reason,
             )
@@ -168,7 +217,9 @@ def at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 2013):
+def demo_campaigns(
+    *, today: date, users: dict, townships: list, seed: int = 2013, place: DemoPlace = HAIMEN
+):
     """Last year's campaign, finished, and this year's, in progress on ``today`` (see
     ``demo_years``); both opened, through the same services the pages call.
 
@@ -182,7 +233,9 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
     funded and issued (policies numbered by the system); the fourth is funded and waits for its
     insurer; the rest have not started.
 
-    ``users`` maps the demo usernames to users; ``townships`` are the townships in code order.
+    ``users`` maps the demo usernames to users; ``townships`` are the townships in the demo's
+    order (Haimen's: code order; the first is township1's, the second township2's). ``place``
+    words the transfers.
     The assessment rules of both years are the roof's (``oversight.demo``).
     """
     rng = random.Random(seed)
@@ -201,7 +254,13 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
     for serial, township in enumerate(townships[:LAST_YEAR_TOWNSHIPS], start=1):
         day = date(last_year, 1, 4) if township == late else date(last_year - 1, 12, 30)
         _report_fund_issue(
-            last, township, rng, serial=serial, filled=day - timedelta(days=3), reported=day
+            last,
+            township,
+            rng,
+            serial=serial,
+            filled=day - timedelta(days=3),
+            reported=day,
+            place=place,
         )
 
     this = _open_campaign(
@@ -214,7 +273,7 @@ def demo_campaigns(*, today: date, users: dict, townships: list, seed: int = 201
         ),
         opened=at(today - timedelta(days=20), 9),
     )
-    _this_year_rosters(this, users, townships, rng, today)
+    _this_year_rosters(this, users, townships, rng, today, place)
     return last, this
 
 
@@ -264,7 +323,7 @@ def _fill(roster, rng, actor=None, *, share=1.0):
 
 
 def _report_fund_issue(
-    campaign, township, rng, *, serial, filled, reported, funded=True, issued=True
+    campaign, township, rng, *, serial, filled, reported, funded=True, issued=True, place=HAIMEN
 ):
     """Every roster of ``township`` filled and approved on ``filled``, the township reported on
     ``reported``, funded the next day and its policies issued the day after."""
@@ -283,14 +342,14 @@ def _report_fund_issue(
                 actor=None,
                 report=report,
                 transfer_date=paid_on,
-                voucher_no=f"HMCZ-{campaign.year}-{serial:04d}",
+                voucher_no=f"{place.voucher}-{campaign.year}-{serial:04d}",
                 amount=report.premium,
                 payer_name=f"{township.name}财政所",
-                payer_account=f"32068401000{serial:05d}",
-                payer_bank="江苏海门农村商业银行",
+                payer_account=f"{place.region}01000{serial:05d}",
+                payer_bank=place.payer_bank,
                 payee_name=report_insurer(report).insurer.name,
                 payee_account=f"11050201090{serial:08d}",
-                payee_bank="中国工商银行海门支行",
+                payee_bank=place.payee_bank,
             )
     if funded and issued:
         with demo_clock(at(reported + timedelta(days=2), 15)):
@@ -298,7 +357,7 @@ def _report_fund_issue(
     return report
 
 
-def _this_year_rosters(campaign, users, townships, rng, today):
+def _this_year_rosters(campaign, users, townships, rng, today, place):
     first, second, third, fourth, *_ = townships
     officer = users["township1"]
     with demo_clock(at(today - timedelta(days=4))):
@@ -333,4 +392,5 @@ def _this_year_rosters(campaign, users, townships, rng, today):
             reported=today - timedelta(days=4),
             funded=funded,
             issued=issued,
+            place=place,
         )

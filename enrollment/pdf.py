@@ -30,17 +30,22 @@ from haimen_insurance.pdf import (
     wrapped,
 )
 from haimen_insurance.privacy import mask
+from haimen_insurance.programmes import programme
 
 from .models import FundTransfer, Policy
 from .selectors.reports import Breakdown
 from .selectors.rosters import on_behalf_note
 
-AUTHOR = "海门市人口和计划生育委员会"
 ROWS_PER_TABLE = 20
 
 
+def author() -> str:
+    """Who issues the documents: the programme's city's commission (海门市人口和计划生育委员会)."""
+    return f"{programme().city}人口和计划生育委员会"
+
+
 def _build(story, title: str, **kwargs) -> bytes:
-    return build(story, title, author=AUTHOR, **kwargs)
+    return build(story, title, author=author(), **kwargs)
 
 
 def roster_pdf(roster, lines, figures, returns=()) -> bytes:
@@ -49,7 +54,7 @@ def roster_pdf(roster, lines, figures, returns=()) -> bytes:
     reason, who and when, for the village's file."""
     campaign = roster.campaign
     village = roster.village
-    title = f"海门市{campaign.year}年度独生子女家庭保险参保名册"
+    title = f"{programme().city}{campaign.year}年度独生子女家庭保险参保名册"
     draft = "　草稿（未提交）" if roster.submitted_at is None else ""
     on_behalf = on_behalf_note(roster)
     story = [
@@ -120,7 +125,7 @@ def township_report_pdf(report, breakdown) -> bytes:
     every column is wide enough; with many employer units, a table by product and then the
     funding sources in tables of as many columns as fit the page."""
     campaign = report.campaign
-    title = f"海门市{campaign.year}年度独生子女家庭保险乡镇汇总表"
+    title = f"{programme().city}{campaign.year}年度独生子女家庭保险乡镇汇总表"
     counts = ["参保户数", "保单数", "被保险人数"]
     products = [f"{product.short_name}（元）" for product in breakdown.products]
     payers = [f"{payer}（元）" for payer in breakdown.payers]
@@ -258,7 +263,7 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
     source and by product (``selectors.reports.report_breakdown``). Runs no query when the
     transfer's report has its campaign and township loaded."""
     report = transfer.report
-    title = "海门市独生子女保险保费资金划拨单"
+    title = f"{programme().city}独生子女保险保费资金划拨单"
     purpose = (
         f"{report.campaign}独生子女保险保费（{report.township.name}，"
         f"参保 {report.households} 户，保单 {report.policies} 份）"

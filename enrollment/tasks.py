@@ -15,7 +15,7 @@ from haimen_insurance.jobs.queue import task
 from haimen_insurance.jobs.services import JobError, JobResult, job_run, job_start, workbook_result
 from haimen_insurance.privacy import shown_birth_date, shown_id
 
-from .access import may_export_year_policy_list, may_see_city_overview
+from .access import may_export_year_policy_list
 from .exports import policy_list_workbook
 from .models import Campaign, Policy, RegisterImport, RosterEntry, TownshipReport
 from .selectors.policies import policy_list_rows
@@ -33,7 +33,7 @@ def policy_list_scope(user, campaign: Campaign) -> tuple[str, str, int | None]:
     city's for the city roles, their own company's for insurer staff."""
     if not may_export_year_policy_list(user):
         raise JobError("只有市计生委、市领导和保险公司可以导出整年度的保单清单。")
-    if may_see_city_overview(user):
+    if user.insurer_id is None:  # a city role: the whole year
         return f"campaign:{campaign.pk}:city", f"{campaign}全市", None
     key = f"campaign:{campaign.pk}:insurer:{user.insurer_id}"
     return key, f"{campaign}{user.insurer.name}", user.insurer_id

@@ -1,4 +1,10 @@
 from .navigation import current_item, items_for
+from .programmes import programme as current_programme
+
+
+def programme(request):
+    """The programme's city, for the page frame (no query)."""
+    return {"programme": current_programme()}
 
 
 def navigation(request):

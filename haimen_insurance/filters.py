@@ -86,5 +86,6 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(object_type__in=object_type_labels(object_type))
 
     def within(self, queryset, name, area):
-        """Events of the area itself and of the areas under it."""
-        return queryset.filter(Q(area=area) | Q(area__parent=area) | Q(area__parent__parent=area))
+        """Events of the area itself and of the areas under it, at any depth (by the code's
+        prefix, ``Area.objects.within``)."""
+        return queryset.filter(area__code__startswith=area.prefix)

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from .access import roles_given_by
 from .area_pickers import AreaChoiceField, picker_areas
 from .models import Area, Insurer, User
 from .roles import Role
@@ -58,7 +59,8 @@ class UserForm(forms.Form):
         label="所属区域",
         queryset=Area.objects.none(),
         required=False,
-        help_text="村（社区）计生专干选村（社区）；乡镇计生办和财政所选乡镇（园区）；市级和保险公司留空。",
+        help_text="村（社区）计生专干选村（社区）；乡镇计生办和财政所选乡镇（园区）；"
+        "县（区）计生委和县财政局选县（区）；市级和保险公司留空。",
     )
     insurer = forms.ModelChoiceField(
         label="所属保险公司",
@@ -69,9 +71,15 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, actor, editing: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The roles and areas this manager may give (a county officer: its county's).
+        roles = roles_given_by(actor)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
         areas = Area.objects.for_user(actor).exclude(kind=Area.Kind.CITY)
         self.fields["area"].queryset = picker_areas(areas)
-        self.fields["insurer"].queryset = Insurer.objects.for_user(actor)
+        insurers = Insurer.objects.for_user(actor)
+        self.fields["insurer"].queryset = (
+            insurers if Role.INSURER_STAFF in roles else Insurer.objects.none()
+        )
         if editing is not None:
             self.fields["username"].disabled = True
             self.fields["username"].required = False

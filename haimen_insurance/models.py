@@ -1,20 +1,47 @@
 """What every app shares: areas, insurers, users with their role and scope, and the audit trail."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from .audit_labels import AuditAction, action_label
+from .programmes import programme
 from .roles import (
     CITY_ROLES,
+    COUNTY_ROLES,
     FULL_ID_ROLES,
     INSURER_ROLES,
     TOWNSHIP_ROLES,
     VILLAGE_ROLES,
     Role,
 )
+
+# The 12-digit statistical area code (统计用区划代码) is hierarchical: 2 digits of province, 2 of
+# prefecture, 2 of county, 3 of township, 3 of village. An area's *prefix* is its code without
+# the zeros of the levels below it (吉安市 360800000000 → 3608, a county-level city such as
+# 海门市 320684000000 → 320684, a township → 9 digits, a village → all 12), and every area under
+# it has a code that starts with it: "everything under X" is one indexed ``code LIKE 'X%'``,
+# whatever the depth (Django's PostgreSQL backend adds a ``varchar_pattern_ops`` index beside the
+# unique one). ``Area`` checks that every child's code starts with its parent's prefix (its
+# ``clean``, on every save, and a trigger on PostgreSQL), and a check constraint that each kind's
+# code has the shape of its level.
+LEVEL_DIGITS = (2, 4, 6, 9, 12)
+
+
+def code_prefix(code: str) -> str:
+    """The significant digits of a 12-digit area code: the code up to the last non-zero level."""
+    for digits in LEVEL_DIGITS:
+        if not code[digits:].strip("0"):
+            return code[:digits]
+    return code
+
+
+def _user_prefix(user) -> str:
+    """The code prefix of the county a county-role user works for (its area is loaded with it by
+    the sign-in backend)."""
+    return user.area.prefix
 
 
 def area_scope(user, *, village: str | None = None, township: str | None = None) -> Q:
@@ -23,14 +50,18 @@ def area_scope(user, *, village: str | None = None, township: str | None = None)
     Pass the lookup path from the model to its village (``village="household__village"``) or,
     for township-level rows, to its township (``township="township"``).
 
-    Insurer staff get the townships their insurer covers today (``Area.insurer``). Rows that
-    belong to a campaign are scoped by ``enrollment.models.campaigns.campaign_scope`` instead,
-    which for an insurer reads the campaign's own choice of insurer.
+    A county's users see the rows whose village (or township) code starts with the county's
+    prefix: one join, as the township's ``village__parent_id``. Insurer staff get the townships
+    their insurer covers today (``Area.insurer``). Rows that belong to a campaign are scoped by
+    ``enrollment.models.campaigns.campaign_scope`` instead, which for an insurer reads the
+    campaign's own choice of insurer.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.role in CITY_ROLES:
         return Q()
+    if user.role in COUNTY_ROLES:
+        return Q(**{f"{village or township}__code__startswith": _user_prefix(user)})
     if village is not None:
         township = f"{village}__parent"
     if user.role in TOWNSHIP_ROLES:
@@ -48,6 +79,8 @@ class AreaQuerySet(models.QuerySet):
             return self.none()
         if user.role in CITY_ROLES:
             return self
+        if user.role in COUNTY_ROLES:
+            return self.filter(code__startswith=_user_prefix(user))
         if user.role in TOWNSHIP_ROLES:
             return self.filter(Q(pk=user.area_id) | Q(parent_id=user.area_id))
         if user.role in INSURER_ROLES:
@@ -58,6 +91,13 @@ class AreaQuerySet(models.QuerySet):
             return self.filter(pk=user.area_id)
         return self.none()
 
+    def within(self, area):
+        """``area`` and every area under it, at any depth (one ``code LIKE 'prefix%'``)."""
+        return self.filter(code__startswith=area.prefix)
+
+    def counties(self):
+        return self.filter(kind__in=Area.COUNTY_KINDS)
+
     def townships(self):
         return self.filter(kind__in=Area.TOWNSHIP_KINDS)
 
@@ -65,19 +105,53 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(kind__in=Area.VILLAGE_KINDS)
 
 
+# Each level's kinds (``Area.Kind`` values), and the shape of its code: the top area a
+# prefecture (4 significant digits) or a county-level city (6), a county 6, a township 9, a
+# village 12, the rest zeros. The check constraint ``area_code_fits_kind`` reads them.
+KINDS_BY_LEVEL = {
+    "city": ("市",),
+    "county": ("区", "县", "县级市"),
+    "township": ("镇", "乡", "街道", "园区", "农场", "林场"),
+    "village": ("村", "社区"),
+}
+_NZ2 = "(0[1-9]|[1-9][0-9])"  # two digits, not both zero: a level that exists
+_NZ3 = "(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
+CODE_SHAPES = {
+    "city": rf"^[0-9]{{2}}{_NZ2}[0-9]{{2}}0{{6}}$",
+    "county": rf"^[0-9]{{4}}{_NZ2}0{{6}}$",
+    "township": rf"^[0-9]{{6}}{_NZ3}000$",
+    "village": rf"^[0-9]{{6}}{_NZ3}{_NZ3}$",
+}
+
+
 class Area(models.Model):
-    """City → township (镇/乡/街道/园区) → village (村/社区), with the 12-digit statistical code."""
+    """The programme's top area (a prefecture-level city such as 吉安市, or a county-level city
+    such as 海门市) → optional county (区/县/县级市) → township (镇/乡/街道/园区/农场/林场) →
+    village (村/社区), with the 12-digit statistical code."""
 
     class Kind(models.TextChoices):
         CITY = "市", "市"
+        DISTRICT = "区", "区"
+        COUNTY = "县", "县"
+        COUNTY_CITY = "县级市", "县级市"
         TOWN = "镇", "镇"
         XIANG = "乡", "乡"
         STREET = "街道", "街道"
         PARK = "园区", "园区"
+        FARM = "农场", "农场"
+        FOREST_FARM = "林场", "林场"
         VILLAGE = "村", "村"
         COMMUNITY = "社区", "社区"
 
-    TOWNSHIP_KINDS = (Kind.TOWN, Kind.XIANG, Kind.STREET, Kind.PARK)
+    COUNTY_KINDS = (Kind.DISTRICT, Kind.COUNTY, Kind.COUNTY_CITY)
+    TOWNSHIP_KINDS = (
+        Kind.TOWN,
+        Kind.XIANG,
+        Kind.STREET,
+        Kind.PARK,
+        Kind.FARM,
+        Kind.FOREST_FARM,
+    )
     VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
 
     code = models.CharField("区划代码", max_length=12, unique=True)
@@ -117,17 +191,51 @@ class Area(models.Model):
                 | (~Q(kind="市") & Q(parent__isnull=False)),
                 name="area_only_city_has_no_parent",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    *[
+                        Q(kind__in=KINDS_BY_LEVEL[level], code__regex=shape)
+                        for level, shape in CODE_SHAPES.items()
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="area_code_fits_kind",
+                violation_error_message=(
+                    "区划代码与类别不符：县（区）代码后 6 位为 0，乡镇（园区）后 3 位为 0，"
+                    "村（社区）后 3 位不全为 0。"
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The tree is an invariant of every write, not only of forms: scoping reads it. (A save
+        # of other fields, such as a township's insurer, leaves it as it was.)
+        fields = kwargs.get("update_fields")
+        touches_tree = fields is None or bool({"code", "kind", "parent", "parent_id"} & set(fields))
+        if self.parent_id is not None and touches_tree:
+            error = self.tree_error()
+            if error:
+                raise ValidationError({"parent": error})
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("area_detail", args=[self.pk])
 
     @property
+    def prefix(self) -> str:
+        """The code's significant digits: every area under this one has a code starting so."""
+        return code_prefix(self.code)
+
+    @property
     def is_city(self):
         return self.kind == self.Kind.CITY
+
+    @property
+    def is_county(self):
+        return self.kind in self.COUNTY_KINDS
 
     @property
     def is_township(self):
@@ -141,7 +249,56 @@ class Area(models.Model):
     def level_label(self):
         if self.is_city:
             return "市"
+        if self.is_county:
+            return "县（区）"
         return "乡镇（园区）" if self.is_township else "村（社区）"
+
+    @property
+    def township(self) -> "Area | None":
+        """The township this area belongs to: itself, or a village's parent (None above)."""
+        if self.is_township:
+            return self
+        return self.parent if self.is_village else None
+
+    @property
+    def county(self) -> "Area | None":
+        """The county this area belongs to: itself, its parent or grandparent; None where the
+        programme has no counties (Haimen), and for the top area. Reads the parents (select
+        ``parent__parent`` to read them in the same query)."""
+        area = self
+        while area is not None and not area.is_county:
+            if area.is_city:
+                return None
+            area = area.parent
+        return area
+
+    def tree_error(self, parent: "Area | None" = None) -> str | None:
+        """Why this area does not fit under ``parent`` (its own parent by default), in Chinese;
+        None when it fits. The same rule as the PostgreSQL trigger ``haimen_area_tree``."""
+        parent = self.parent if parent is None else parent
+        if parent is None:
+            return None
+        fits = (
+            (self.is_village and parent.is_township)
+            or (self.is_township and (parent.is_county or parent.is_city))
+            or (self.is_county and parent.is_city)
+        )
+        if not fits:
+            kind, parent_kind = self.get_kind_display(), parent.get_kind_display()
+            return f"{kind}不能属于{parent_kind}（{parent.name}）。"
+        if not self.code.startswith(parent.prefix) or self.code == parent.code:
+            return (
+                f"区划代码 {self.code} 不在上级 {parent.name}（{parent.code}）之下："
+                f"应以 {parent.prefix} 开头。"
+            )
+        return None
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is not None:
+            error = self.tree_error()
+            if error:
+                raise ValidationError({"parent": error})
 
 
 class InsurerQuerySet(models.QuerySet):
@@ -152,6 +309,9 @@ class InsurerQuerySet(models.QuerySet):
             return self
         if user.role in INSURER_ROLES:
             return self.filter(pk=user.insurer_id)
+        if user.role in COUNTY_ROLES:
+            covered = Area.objects.within(user.area).townships().values("insurer")
+            return self.filter(pk__in=covered)
         if user.role in TOWNSHIP_ROLES:
             return self.filter(townships=user.area_id)
         if user.role in VILLAGE_ROLES:
@@ -175,9 +335,36 @@ class Insurer(models.Model):
         return self.name
 
 
+def role_scope_error(role: str, area: Area | None, insurer: Insurer | None) -> dict | None:
+    """Why ``role`` cannot have this scope ({field: Chinese message}), None when it fits: each
+    role is tied to exactly the area (or insurer) its work needs. ``User.clean`` and the user
+    services ask it; the database constraint ``user_scope_matches_role`` keeps the part a row
+    can check (an area, or an insurer, or neither)."""
+    if role not in Role.values:
+        return {"role": "请选择系统中的一个角色。"}
+    label = Role(role).label
+    if role in VILLAGE_ROLES and (area is None or not area.is_village):
+        return {"area": "村（社区）计生专干必须属于一个村（社区）。"}
+    if role in TOWNSHIP_ROLES and area is not None and area.is_county:
+        return {"area": f"{label}属于一个乡镇（园区），不能属于县（区）{area.name}。"}
+    if role in TOWNSHIP_ROLES and (area is None or not area.is_township):
+        return {"area": f"{label}必须属于一个乡镇（园区）。"}
+    if role in COUNTY_ROLES and (area is None or not area.is_county):
+        return {"area": f"{label}必须属于一个县（区）。"}
+    if role in INSURER_ROLES and insurer is None:
+        return {"insurer": "保险公司人员必须属于一家保险公司。"}
+    if role in INSURER_ROLES and area is not None:
+        return {"area": "保险公司人员不属于某个区域，请留空。"}
+    if role not in INSURER_ROLES and insurer is not None:
+        return {"insurer": "只有保险公司人员才选择保险公司。"}
+    if role in CITY_ROLES and area is not None:
+        return {"area": "市级用户覆盖全市，请不要选择区域。"}
+    return None
+
+
 class UserQuerySet(models.QuerySet):
     def with_role(self):
-        """The people who work in the app: one of the six roles, never a superuser or staff
+        """The people who work in the app: one of the roles, never a superuser or staff
         account (those are for break-glass operation through the command line and the
         read-only admin, and the app neither shows nor touches them)."""
         return self.filter(is_superuser=False, is_staff=False).exclude(role="")
@@ -188,6 +375,8 @@ class UserQuerySet(models.QuerySet):
         users = self.with_role()
         if user.role in CITY_ROLES:
             return users
+        if user.role == Role.COUNTY_OFFICER:
+            return users.filter(area__code__startswith=_user_prefix(user))
         if user.role in TOWNSHIP_ROLES:
             return users.filter(Q(area_id=user.area_id) | Q(area__parent_id=user.area_id))
         if user.role in INSURER_ROLES:
@@ -226,7 +415,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(
-                    Q(role__in=["village_cadre", "township_officer", "township_finance"])
+                    Q(
+                        role__in=[
+                            "village_cadre",
+                            "township_officer",
+                            "township_finance",
+                            "county_officer",
+                            "county_finance",
+                        ]
+                    )
                     & Q(area__isnull=False, insurer__isnull=True)
                 )
                 | Q(role="insurer_staff", area__isnull=True, insurer__isnull=False)
@@ -245,6 +442,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name
 
+    def clean(self):
+        super().clean()
+        if self.role:
+            error = role_scope_error(self.role, self.area, self.insurer)
+            if error:
+                raise ValidationError(error)
+
     def get_absolute_url(self):
         return reverse("user_detail", args=[self.pk])
 
@@ -259,7 +463,7 @@ class User(AbstractUser):
             return self.insurer.name
         if self.area_id:
             return self.area.name
-        return "海门市" if self.role in CITY_ROLES else ""
+        return programme().city if self.role in CITY_ROLES else ""
 
     @property
     def sees_full_ids(self):

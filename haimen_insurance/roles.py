@@ -1,4 +1,7 @@
-"""The six roles of docs/design.md section 2: the scope each needs and its group's permissions."""
+"""The roles of docs/design.md section 2: the scope each needs and its group's permissions.
+
+The two county roles exist only where the programme's tree has counties (a prefecture-level
+city such as Ji'an); a county-level city such as Haimen has none, and uses the other six."""
 
 from django.db import models
 
@@ -7,6 +10,8 @@ class Role(models.TextChoices):
     VILLAGE_CADRE = "village_cadre", "村（社区）计生专干"
     TOWNSHIP_OFFICER = "township_officer", "乡镇（园区）计生办"
     TOWNSHIP_FINANCE = "township_finance", "镇财政所"
+    COUNTY_OFFICER = "county_officer", "县（区）计生委"
+    COUNTY_FINANCE = "county_finance", "县财政局"
     INSURER_STAFF = "insurer_staff", "保险公司"
     CITY_OFFICER = "city_officer", "市人口计生委"
     LEADER = "leader", "市领导 / 审计"
@@ -14,6 +19,7 @@ class Role(models.TextChoices):
 
 VILLAGE_ROLES = frozenset({Role.VILLAGE_CADRE})
 TOWNSHIP_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_FINANCE})
+COUNTY_ROLES = frozenset({Role.COUNTY_OFFICER, Role.COUNTY_FINANCE})
 CITY_ROLES = frozenset({Role.CITY_OFFICER, Role.LEADER})
 INSURER_ROLES = frozenset({Role.INSURER_STAFF})
 
@@ -72,6 +78,27 @@ ROLE_PERMISSIONS = {
         *_REPORT_VIEW,
         "enrollment.view_fundtransfer",
         "enrollment.record_transfer",
+    ],
+    # The county officer reads everything under its county, as the township officer one level
+    # up (read-only: it neither reviews rosters nor reports), and manages its county's users.
+    Role.COUNTY_OFFICER: [
+        "haimen_insurance.view_area",
+        "haimen_insurance.view_user",
+        "haimen_insurance.manage_users",  # the county's township and village users
+        "enrollment.view_household",
+        "enrollment.view_verification",
+        "enrollment.view_roster",
+        *_REPORT_VIEW,
+        *_MONEY_VIEW,
+        "claims.view_claim",
+        "oversight.view_dashboard",
+    ],
+    # County finance reads what township finance reads, under its county; recording the
+    # county's share of the premium comes with the premium shares (not yet built).
+    Role.COUNTY_FINANCE: [
+        "haimen_insurance.view_area",
+        *_REPORT_VIEW,
+        "enrollment.view_fundtransfer",
     ],
     Role.INSURER_STAFF: [
         "haimen_insurance.view_area",

@@ -12,13 +12,15 @@ from .access import (
     USER_MANAGERS_ONLY,
     deny_unless,
     may_assign_insurer,
+    may_give_scope,
     may_manage_user,
     may_manage_users,
+    user_management_refusal,
 )
 from .audit import audit_record, changed_values
 from .audit_labels import AuditAction
-from .models import Area, Insurer, User
-from .roles import CITY_ROLES, INSURER_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
+from .models import Area, Insurer, User, role_scope_error
+from .roles import Role
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -29,32 +31,21 @@ def generate_password(length: int = 10) -> str:
 
 
 def _check_scope(role: str, area: Area | None, insurer: Insurer | None) -> None:
-    """Each role is tied to exactly the area (or insurer) its work needs."""
-    if role not in Role.values:
-        raise ValidationError({"role": "请选择系统中的一个角色。"})
-    if role in VILLAGE_ROLES and (area is None or not area.is_village):
-        raise ValidationError({"area": "村（社区）计生专干必须属于一个村（社区）。"})
-    if role in TOWNSHIP_ROLES and (area is None or not area.is_township):
-        raise ValidationError({"area": f"{Role(role).label}必须属于一个乡镇（园区）。"})
-    if role in INSURER_ROLES and insurer is None:
-        raise ValidationError({"insurer": "保险公司人员必须属于一家保险公司。"})
-    if role in INSURER_ROLES and area is not None:
-        raise ValidationError({"area": "保险公司人员不属于某个区域，请留空。"})
-    if role not in INSURER_ROLES and insurer is not None:
-        raise ValidationError({"insurer": "只有保险公司人员才选择保险公司。"})
-    if role in CITY_ROLES and area is not None:
-        raise ValidationError({"area": "市级用户覆盖全市，请不要选择区域。"})
+    """Each role is tied to exactly the area (or insurer) its work needs (``role_scope_error``)."""
+    error = role_scope_error(role, area, insurer)
+    if error:
+        raise ValidationError(error)
 
 
 def _lock_managed(actor, user: User) -> User:
     """The user, locked, if the app's user management may touch it (a person with one of the
-    six roles; superuser and staff accounts are refused as if they did not exist) and ``actor``
+    roles; superuser and staff accounts are refused as if they did not exist) and ``actor``
     may manage them."""
     try:
         user = User.objects.with_role().select_for_update().get(pk=user.pk)
     except User.DoesNotExist:
         raise PermissionDenied("该账号不由本系统的用户管理维护。") from None
-    deny_unless(may_manage_user(actor, user), USER_MANAGERS_ONLY)
+    deny_unless(may_manage_user(actor, user), user_management_refusal(actor))
     return user
 
 
@@ -79,6 +70,7 @@ def user_create(
     caller (the demo's accounts, the test builders) is the person's own already."""
     deny_unless(may_manage_users(actor), USER_MANAGERS_ONLY)
     _check_scope(role, area, insurer)
+    deny_unless(may_give_scope(actor, role, area), user_management_refusal(actor))
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已被使用。"})
     generated = not password
@@ -118,6 +110,7 @@ def user_update(
 ) -> User:
     _check_scope(role, area, insurer)
     user = _lock_managed(actor, user)
+    deny_unless(may_give_scope(actor, role, area), user_management_refusal(actor))
     fields = ["role", "full_name", "phone", "area", "insurer"]
     before = {field: getattr(user, field) for field in fields}
     after = {"role": role, "full_name": full_name, "phone": phone, "area": area, "insurer": insurer}

@@ -6,8 +6,9 @@ from django.urls import include, path
 from . import views
 from .forms import LoginForm
 from .jobs import views as job_views
+from .programmes import programme
 
-admin.site.site_header = "海门市独生子女保险参保管理系统 · 后台"
+admin.site.site_header = f"{programme().city}独生子女保险参保管理系统 · 后台"
 admin.site.site_title = "参保管理后台"
 
 urlpatterns = [

@@ -4,8 +4,8 @@
 Each ``may_<verb>(user, obj)`` answers one question; the services refuse with
 ``haimen_insurance.access.deny_unless`` (a service's ``actor`` of ``None`` is the system itself,
 which may), the views pass the answers to their templates as flags. The permission
-``oversight.view_dashboard`` (city roles and township officers, ``haimen_insurance.roles``) stays
-on the views in front of these answers.
+``oversight.view_dashboard`` (city roles, county and township officers,
+``haimen_insurance.roles``) stays on the views in front of these answers.
 """
 
 from haimen_insurance.access import active
@@ -23,7 +23,7 @@ RULE_SETTER = "只有市计生委可以设置考核评分规则。"
 
 def may_view_city_dashboard(user) -> bool:
     """The city's dashboard, the assessment and the review's PDF and workbook: the city roles
-    (a township's dashboard they reach from it)."""
+    (a county's and a township's dashboard they reach from it)."""
     return active(user) and user.role in CITY_ROLES
 
 
@@ -35,10 +35,40 @@ def own_dashboard_township(user) -> int | None:
     return None
 
 
+def own_dashboard_county(user) -> int | None:
+    """The county whose dashboard is this user's own (the county officer's), where the city
+    dashboard sends them; None for everyone else."""
+    if active(user) and user.role == Role.COUNTY_OFFICER:
+        return user.area_id
+    return None
+
+
+def _county_officer_over(user, area: Area) -> bool:
+    """The officer of the county ``area`` is in (or is), by the area's code."""
+    return own_dashboard_county(user) is not None and area.code.startswith(user.area.prefix)
+
+
+def may_view_county_dashboards(user) -> bool:
+    """Whether the user opens counties' dashboards at all: the city roles and county officers
+    (a township officer works in one township: 403, as for the city's)."""
+    return may_view_city_dashboard(user) or own_dashboard_county(user) is not None
+
+
+def may_view_county_dashboard(user, county: Area) -> bool:
+    """A county's dashboard (its townships): the city roles, and that county's officer. (The
+    page finds the county through ``Area.objects.for_user``, so any other answers 404.)"""
+    return may_view_city_dashboard(user) or own_dashboard_county(user) == county.pk
+
+
 def may_view_township_dashboard(user, township: Area) -> bool:
-    """A township's dashboard: the city roles, and that township's officer. (The page also
-    finds the township through ``Area.objects.for_user``, so any other answers 404.)"""
-    return may_view_city_dashboard(user) or own_dashboard_township(user) == township.pk
+    """A township's dashboard: the city roles, that township's officer and the officer of its
+    county. (The page also finds the township through ``Area.objects.for_user``, so any other
+    answers 404.)"""
+    return (
+        may_view_city_dashboard(user)
+        or own_dashboard_township(user) == township.pk
+        or _county_officer_over(user, township)
+    )
 
 
 def may_manage_assessment_rules(user) -> bool:
@@ -88,10 +118,22 @@ def may_fill_own_roster(user) -> bool:
     return active(user) and user.role == Role.VILLAGE_CADRE
 
 
+def may_oversee_county(user) -> bool:
+    """The county officer follows its county's townships: its workbench lists them with their
+    figures and the townships not yet reported (read-only: the townships report themselves)."""
+    return own_dashboard_county(user) is not None
+
+
 def may_process_reports(user) -> bool:
     """Township finance (records the transfer) and the insurer (issues the policies) act on
-    the township reports that reached them: their workbench lists those of every open year."""
-    return active(user) and user.role in (Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF)
+    the township reports that reached them: their workbench lists those of every open year.
+    County finance follows its townships' reports there (the county's own share, which it will
+    record, comes with the premium shares)."""
+    return active(user) and user.role in (
+        Role.TOWNSHIP_FINANCE,
+        Role.COUNTY_FINANCE,
+        Role.INSURER_STAFF,
+    )
 
 
 def may_issue_policies(user) -> bool:

@@ -110,11 +110,37 @@ class AreaFigures:
 
 
 @dataclass
+class CountyFigures(AreaFigures):
+    """A county's townships rolled up (the city dashboard's county table)."""
+
+    townships: int = 0
+
+    def add(self, other: AreaFigures) -> None:
+        super().add(other)
+        self.townships += 1
+
+
+@dataclass
 class Dashboard:
     campaign: Campaign
     township: Area | None
     rows: list[AreaFigures]
     total: AreaFigures
+    county: Area | None = None
+
+    @property
+    def county_rows(self) -> list[CountyFigures]:
+        """The township rows rolled up by county, where the townships have counties (a
+        prefecture-level city's dashboard; none in Haimen's, nor in a county's or a township's
+        own): the city → county → township drill-down."""
+        if self.township is not None or self.county is not None:
+            return []
+        counties: dict[int, CountyFigures] = {}
+        for row in self.rows:
+            parent = row.area.parent
+            if parent is not None and parent.is_county:
+                counties.setdefault(parent.pk, CountyFigures(parent)).add(row)
+        return list(counties.values())
 
     @property
     def chart_data(self) -> dict:
@@ -128,10 +154,16 @@ class Dashboard:
         }
 
 
-def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dashboard:
-    """Figures per township of ``user``'s scope (per village when ``township`` is given)."""
+def dashboard(
+    *, campaign: Campaign, user, township: Area | None = None, county: Area | None = None
+) -> Dashboard:
+    """Figures per township of ``user``'s scope (of ``county`` when it is given; per village
+    when ``township`` is given)."""
     if township is None:
-        areas = list(Area.objects.for_user(user).townships().order_by("code"))
+        townships = Area.objects.for_user(user).townships()
+        if county is not None:
+            townships = townships.within(county)
+        areas = list(townships.select_related("parent").order_by("code"))
         villages = Area.objects.villages().filter(parent__in=[area.pk for area in areas])
     else:
         villages = Area.objects.for_user(user).villages().filter(parent=township)
@@ -245,4 +277,6 @@ def dashboard(*, campaign: Campaign, user, township: Area | None = None) -> Dash
             REPORT_STAGES.index(total.report.status) if total.report.status in REPORT_STAGES else -1
         )
         total.reported, total.funded, total.issued = stage >= 0, stage >= 1, stage >= 2
-    return Dashboard(campaign=campaign, township=township, rows=list(rows.values()), total=total)
+    return Dashboard(
+        campaign=campaign, township=township, rows=list(rows.values()), total=total, county=county
+    )

@@ -6,7 +6,7 @@ forms."""
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from enrollment.pdf import AUTHOR
+from enrollment.pdf import author
 from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.pdf import (
     CELL,
@@ -20,6 +20,7 @@ from haimen_insurance.pdf import (
     table,
     text,
 )
+from haimen_insurance.programmes import programme
 
 
 def _percent(value) -> str:
@@ -39,7 +40,7 @@ def year_review_pdf(review) -> bytes:
     ranked and its written review, and the claims summary
     (``oversight.review.Review``). Every heading stays with what it heads."""
     campaign, city = review.campaign, review.city
-    title = f"海门市{campaign.year}年度独生子女保险点评总结"
+    title = f"{programme().city}{campaign.year}年度独生子女保险点评总结"
     totals = (
         f"全市符合条件 {city.eligible} 户，参保 {city.enrolled} 户，投保率 "
         f"{_percent(city.coverage_rate)}；保单 {city.policies} 份，"
@@ -154,4 +155,4 @@ def year_review_pdf(review) -> bytes:
         ),
         *signatures("制表人", "审核人", "市计生委负责人", "日期"),
     ]
-    return build(story, title, author=AUTHOR)
+    return build(story, title, author=author())

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from claims.selectors import BenefitSummary, claims_summary
 from enrollment.models import Campaign
+from haimen_insurance.programmes import programme
 from haimen_insurance.xlsx import INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
 
 from .assessment import Assessment, assessment
@@ -73,7 +74,7 @@ def review_workbook(review: Review) -> XlsxWriter:
     writer.sheet(
         "全市汇总",
         [Column("项目", TEXT, width=24), Column("数值", MONEY, width=20)],
-        caption=f"海门市{campaign}独生子女保险点评总结",
+        caption=f"{programme().city}{campaign}独生子女保险点评总结",
     )
     # Each figure a number (a rate as the fraction a percent format shows), so a sheet can use it.
     for label, value, kind in [

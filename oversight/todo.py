@@ -87,6 +87,8 @@ def todo_list(user, *, today: date | None = None) -> TodoList:
         Role.VILLAGE_CADRE: _cadre,
         Role.TOWNSHIP_OFFICER: _township_officer,
         Role.TOWNSHIP_FINANCE: _finance,
+        Role.COUNTY_OFFICER: _city,  # its county's townships, read through for_user
+        Role.COUNTY_FINANCE: _county_finance,
         Role.INSURER_STAFF: _insurer,
         Role.CITY_OFFICER: _city,
         Role.LEADER: _city,
@@ -263,6 +265,12 @@ def _finance(todo: TodoList, user, campaigns, today: date) -> None:
             "核对并登记划拨",
         ),
     )
+
+
+def _county_finance(todo: TodoList, user, campaigns, today: date) -> None:
+    """The county's townships' reports, to follow: nothing to do yet (the county's share of the
+    premium, which county finance records, comes with the premium shares)."""
+    todo.reports = _reached_reports(user, campaigns)
 
 
 def _insurer(todo: TodoList, user, campaigns, today: date) -> None:

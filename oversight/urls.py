@@ -11,6 +11,11 @@ urlpatterns = [
     path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path(
+        "dashboard/counties/<int:pk>/",
+        views.CountyDashboardView.as_view(),
+        name="dashboard_county",
+    ),
+    path(
         "dashboard/townships/<int:pk>/",
         views.TownshipDashboardView.as_view(),
         name="dashboard_township",

@@ -50,6 +50,11 @@ from .todo import TodoList, todo_list
 PERMISSION = "oversight.view_dashboard"
 
 
+def _same_query(url: str, request) -> str:
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
 def campaign_progress(user, todo: TodoList) -> dict:
     """The current campaign as this user's workbench shows it: the cadre's roster with its
     figures; for everyone else the rosters in scope counted by status, and township reports
@@ -123,6 +128,11 @@ class WorkbenchView(TemplateView):
             )
         if access.may_issue_policies(user):
             context["townships"] = areas.townships()
+        if access.may_oversee_county(user):
+            # The county's townships with the figures of the county's dashboard.
+            campaign = current_campaign()
+            if campaign is not None:
+                context["county_board"] = dashboard(campaign=campaign, user=user, county=user.area)
         todo = todo_list(user)
         context["todo"] = todo
         context.update(campaign_progress(user, todo))
@@ -135,6 +145,7 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
     permission_required = PERMISSION
     template_name = "oversight/dashboard.html"
     township = None
+    county = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -144,24 +155,57 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
             campaign=campaign,
             township=self.township,
             campaigns=Campaign.objects.for_user(user).order_by("-year"),
-            city_link=self.township is not None and access.may_view_city_dashboard(user),
+            county=self.county,
+            city_link=(self.township or self.county) is not None
+            and access.may_view_city_dashboard(user),
+            county_link=self._county_link(user),
             can_write_review=self.township is not None
             and access.may_write_review_note(user, self.township),
         )
         if campaign is not None:
-            board = dashboard(campaign=campaign, user=user, township=self.township)
+            board = dashboard(
+                campaign=campaign, user=user, township=self.township, county=self.county
+            )
             context.update(board=board, phases=phase_calendar(campaign, timezone.localdate()))
         return context
 
+    def _county_link(self, user) -> Area | None:
+        """On a township's dashboard, the county above it, where the user may open the
+        county's dashboard (the township's parent, read with it)."""
+        if self.township is None:
+            return None
+        parent = self.township.parent
+        if parent is None or not parent.is_county:
+            return None
+        return parent if access.may_view_county_dashboard(user, parent) else None
+
 
 class DashboardView(_DashboardPage):
-    """The city dashboard; a township officer is sent to their own township's."""
+    """The city dashboard; a township (or county) officer is sent to their own township's (or
+    county's)."""
 
     def get(self, request, *args, **kwargs):
         own = access.own_dashboard_township(request.user)
         if own is not None:
             return redirect("dashboard_township", own)
+        own = access.own_dashboard_county(request.user)
+        if own is not None:
+            return redirect(_same_query(reverse("dashboard_county", args=[own]), request))
         if not access.may_view_city_dashboard(request.user):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+
+class CountyDashboardView(_DashboardPage):
+    """A county's dashboard: its townships, with the figures the city's shows for each."""
+
+    def get(self, request, *args, **kwargs):
+        if not access.may_view_county_dashboards(request.user):
+            raise PermissionDenied
+        self.county = get_object_or_404(
+            Area.objects.for_user(request.user).counties(), pk=kwargs["pk"]
+        )
+        if not access.may_view_county_dashboard(request.user, self.county):
             raise PermissionDenied
         return super().get(request, *args, **kwargs)
 
@@ -169,7 +213,8 @@ class DashboardView(_DashboardPage):
 class TownshipDashboardView(_DashboardPage):
     def get(self, request, *args, **kwargs):
         self.township = get_object_or_404(
-            Area.objects.for_user(request.user).townships(), pk=kwargs["pk"]
+            Area.objects.for_user(request.user).townships().select_related("parent"),
+            pk=kwargs["pk"],
         )
         if not access.may_view_township_dashboard(request.user, self.township):
             raise PermissionDenied

@@ -4,7 +4,8 @@ is not the one the matrix expects (a 500 above all).
 
 The matrix's targets are written for the small world of ``tests/conftest.py``; ``demo_world``
 gives them the demo's own areas and users in the same places (township A is 海门镇 with cadre1's
-and cadre2's villages, township B is 三星镇 with cadre3's). Targets that make a campaign get
+and cadre2's villages, township B is 三星镇 with cadre3's; in Ji'an's demo, 敦厚镇 of county A
+吉安县 and 澄江镇 of county B 泰和县, with the counties' users). Targets that make a campaign get
 campaigns of years the demo does not use, so they never collide with the demo's own; the roster
 targets take the demo's current campaign as it is.
 
@@ -34,19 +35,30 @@ DEMO_USERS = {
     "insurer_a": "insurer1",
     "insurer_b": "insurer2",
 }
+# Ji'an's demo (``seed_demo --programme jian``): the same names, and the two counties' roles
+# (county A 吉安县 holds township A, county B 泰和县 township B).
+JIAN_DEMO_USERS = {
+    **DEMO_USERS,
+    "county_a": "county1",
+    "county_b": "county2",
+    "county_finance_a": "countyfin1",
+    "county_finance_b": "countyfin2",
+}
 
 
 def demo_world():
     from haimen_insurance.models import Area, User
     from tests.conftest import World
 
+    counties = Area.objects.counties().exists()  # Ji'an's demo
+    names = JIAN_DEMO_USERS if counties else DEMO_USERS
     users = {
         user.username: user
-        for user in User.objects.filter(username__in=DEMO_USERS.values()).select_related(
-            "area", "insurer"
+        for user in User.objects.filter(username__in=names.values()).select_related(
+            "area__parent", "insurer"
         )
     }
-    world_users = {key: users[name] for key, name in DEMO_USERS.items()}
+    world_users = {key: users[name] for key, name in names.items()}
     world = World(
         city=Area.objects.get(kind=Area.Kind.CITY),
         town_a=world_users["township_a"].area,
@@ -56,6 +68,8 @@ def demo_world():
         village_b1=world_users["cadre_b1"].area,
         insurer_a=world_users["insurer_a"].insurer,
         insurer_b=world_users["insurer_b"].insurer,
+        county_a=world_users["county_a"].area if counties else None,
+        county_b=world_users["county_b"].area if counties else None,
     )
     world.users = world_users
     return world
@@ -107,14 +121,13 @@ def _matrix_builders(world):
         claim_routes._issued = saved_issued
 
 
-def _cases():
-    from haimen_insurance.roles import Role
+def _cases(world):
     from tests.haimen_insurance.test_permission_matrix import ROWS
 
     for name, row in ROWS.items():
-        if row.method != READ:
+        if row.method != READ or (row.counties and world.county_a is None):
             continue
-        for role in Role:
+        for role in world.roles:
             yield name, row, role
 
 
@@ -140,7 +153,7 @@ def walk(client) -> list[str]:
 
     check(reverse("login"), 200, "anonymous")
     with _matrix_builders(world):
-        for name, row, role in _cases():
+        for name, row, role in _cases(world):
             with transaction.atomic():
                 inside = outside = {}
                 if row.target is not None:

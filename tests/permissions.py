@@ -11,19 +11,27 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from haimen_insurance.roles import Role
+from haimen_insurance.roles import COUNTY_ROLES, Role
 
-# The user who acts for each role in the matrix; all of them work on township A's side.
+# The user who acts for each role in the matrix; all of them work on township A's side (the
+# county roles, in Ji'an's shape, for county A, township A's county).
 ACTORS = {
     Role.CITY_OFFICER: "city",
     Role.LEADER: "leader",
     Role.TOWNSHIP_OFFICER: "township_a",
     Role.TOWNSHIP_FINANCE: "finance_a",
+    Role.COUNTY_OFFICER: "county_a",
+    Role.COUNTY_FINANCE: "county_finance_a",
     Role.VILLAGE_CADRE: "cadre_a1",
     Role.INSURER_STAFF: "insurer_a",
 }
 ALL_ROLES = frozenset(Role)
 CITY_WIDE = frozenset({Role.CITY_OFFICER, Role.LEADER})
+COUNTY_OFFICER = frozenset({Role.COUNTY_OFFICER})
+# The roles of a programme without counties (Haimen's shape): every role but the county ones.
+HAIMEN_ROLES = [role for role in Role if role not in COUNTY_ROLES]
+# The matrix runs in both shapes of tests/conftest.py: (shape, the roles that act in it).
+SHAPES = [("haimen", HAIMEN_ROLES), ("jian", list(Role))]
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Row:
     ok: int = 200
     method: str = "get"
     target: Callable | None = None
+    counties: bool = False  # a page about a county: only where there are counties (Ji'an)
 
 
 def own_area(world, role):
@@ -44,12 +53,21 @@ def own_area(world, role):
         Role.LEADER: world.town_b,
         Role.TOWNSHIP_OFFICER: world.village_a2,
         Role.TOWNSHIP_FINANCE: world.town_a,
+        Role.COUNTY_OFFICER: world.village_a2,
+        Role.COUNTY_FINANCE: world.town_a,
         Role.VILLAGE_CADRE: world.village_a1,
         Role.INSURER_STAFF: world.village_a1,
     }[role]
     outside = None if role in CITY_WIDE else world.village_b1
     if role == Role.VILLAGE_CADRE:
         outside = world.village_a2  # the neighbouring village of the same township
+    return {"pk": inside.pk}, (outside and {"pk": outside.pk})
+
+
+def a_county(world, role):
+    """County A for its own roles, county B for the city; B is outside county A's scope."""
+    inside = world.county_b if role in CITY_WIDE else world.county_a
+    outside = None if role in CITY_WIDE else world.county_b
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 

@@ -154,6 +154,8 @@ def pages_of(world, role) -> list[tuple[str, str]]:
     for name, row in ROWS.items():
         if row.method != "get" or role not in row.allowed or name in FRAGMENTS:
             continue
+        if row.counties and world.county_a is None:
+            continue  # a county's page: Haimen has no counties
         kwargs = {}
         if row.target is not None:
             kwargs = INSTEAD.get(row.target, row.target)(world, role)[0]
@@ -170,7 +172,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, world):
     build_year(world)
     started = time.monotonic()
     wide, seen, problems = [], 0, []
-    for role in Role:
+    for role in world.roles:
         pages = pages_of(world, role)
         context, page, page_problems = open_page(browser, live_server, [], **PHONE)
         try:

@@ -155,7 +155,7 @@ def city_verification(
     areas = list(
         Area.objects.for_user(user)
         .filter(kind__in=[*Area.TOWNSHIP_KINDS, *Area.VILLAGE_KINDS])
-        .select_related("parent")
+        .select_related("parent__parent")
     )
     townships = [area for area in areas if area.is_township]
     township_of = {area.pk: area.parent_id for area in areas if area.is_village}
@@ -174,7 +174,11 @@ def city_verification(
         )
     ]
     employers.sort(key=lambda row: (row.township.code if row.township else "", row.employer))
-    city = townships[0].parent if townships else None
+    # The user's own area (a county officer's county), or the top area above the townships (a
+    # township's parent is the city, or a county whose parent is the city: read with them).
+    city = user.area if user.area_id else (townships[0].parent if townships else None)
+    if city is not None and city.is_county and not user.area_id:
+        city = city.parent
     return _verification(
         name=city.name if city else "全市",
         township=None,

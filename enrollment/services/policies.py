@@ -6,9 +6,12 @@ System policy numbers follow one documented pattern::
     <insurer code><campaign year><township's 3-digit code><6-digit sequence>
     e.g. PICC2013100000001 (海门镇's first policy of 2013)
 
-The township's 3 digits are digits 7-9 of its 12-digit area code (320684100000 → 100); the
-sequence counts the township's policies from 000001 in the order village code, certificate
-number, product code. An insurer may instead upload its own numbers (``policy_numbers``).
+The township's 3 digits are digits 7-9 of its 12-digit area code (320684100000 → 100); where
+the township belongs to a county (a prefecture-level city such as Ji'an, whose counties' townships
+share those three digits), its county's two digits come first, digits 5-9 (360821100000 →
+21100). The sequence counts the township's policies from 000001 in the order village code,
+certificate number, product code. An insurer may instead upload its own numbers
+(``policy_numbers``).
 """
 
 from decimal import Decimal
@@ -30,8 +33,12 @@ from ..selectors.policies import PolicyKey, report_policy_rows
 _BATCH = 5000
 
 
-def system_policy_number(*, insurer_code: str, year: int, township_code: str, sequence: int) -> str:
-    return f"{insurer_code}{year}{township_code[6:9]}{sequence:06d}"
+def system_policy_number(
+    *, insurer_code: str, year: int, township_code: str, sequence: int, in_county: bool = False
+) -> str:
+    """The system's number; ``in_county`` where the township belongs to a county."""
+    digits = township_code[4:9] if in_county else township_code[6:9]
+    return f"{insurer_code}{year}{digits}{sequence:06d}"
 
 
 def amount_due(report: TownshipReport) -> Decimal:
@@ -43,7 +50,7 @@ def amount_due(report: TownshipReport) -> Decimal:
 def _locked_report(report: TownshipReport) -> TownshipReport:
     return (
         TownshipReport.objects.select_for_update(of=("self",))
-        .select_related("campaign", "township")
+        .select_related("campaign", "township__parent")
         .get(pk=report.pk)
     )
 
@@ -159,6 +166,7 @@ def policies_issue(
                     year=campaign.year,
                     township_code=report.township.code,
                     sequence=sequence,
+                    in_county=report.township.county is not None,
                 )
             )
             policies.append(

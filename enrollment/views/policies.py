@@ -40,7 +40,7 @@ class _ReportStep(PermissionRequiredMixin):
     @cached_property
     def report(self) -> TownshipReport:
         reports = TownshipReport.objects.for_user(self.request.user).select_related(
-            "campaign", "township"
+            "campaign", "township__parent"
         )
         return get_object_or_404(reports, pk=self.kwargs["pk"])
 
@@ -160,6 +160,7 @@ class PolicyIssueView(_ReportStep, TemplateView):
                 year=report.campaign.year,
                 township_code=report.township.code,
                 sequence=1,
+                in_county=report.township.county is not None,
             )
         return super().get_context_data(
             report=report,

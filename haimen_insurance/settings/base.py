@@ -20,8 +20,15 @@ DEBUG = env("DJANGO_DEBUG")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The programme this installation serves (haimen_insurance/programmes.py): Haimen, or Ji'an
+# (DJANGO_PROGRAMME=jian, `make run PROGRAMME=jian`), each demo in an SQLite file of its own.
+PROGRAMME = env("DJANGO_PROGRAMME", default="haimen")
+_DEMO_FILES = {"haimen": "db.sqlite3", "jian": "db-jian.sqlite3"}
+if PROGRAMME not in _DEMO_FILES:
+    raise ValueError(f"DJANGO_PROGRAMME must be one of {', '.join(_DEMO_FILES)}: {PROGRAMME!r}")
+
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / _DEMO_FILES[PROGRAMME]}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
@@ -80,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haimen_insurance.context_processors.navigation",
+                "haimen_insurance.context_processors.programme",
             ],
         },
     },

@@ -10,7 +10,8 @@ from haimen_insurance.roles import Role
 from tests.permissions import CITY_WIDE, Row
 
 # --- verification (核查) ---
-VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
+# The county officer reads its county as the city roles read the city (read-only).
+VERIFIERS = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.LEADER})
 
 
 class OneOf:
@@ -44,7 +45,7 @@ ROWS = {
 
 # --- households (独生子女证登记) ---
 REGISTER_VIEWERS = frozenset(
-    {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER}
+    {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.LEADER}
 )
 REGISTER_KEEPERS = frozenset({Role.VILLAGE_CADRE})
 _household_serial = itertools.count(1)

@@ -12,7 +12,7 @@ from tests.permissions import ALL_ROLES, Row
 FINANCE = frozenset({Role.TOWNSHIP_FINANCE})
 INSURERS = frozenset({Role.INSURER_STAFF})
 MONEY_READERS = frozenset(REPORT_READERS)
-POLICY_READERS = frozenset(ALL_ROLES - {Role.TOWNSHIP_FINANCE})
+POLICY_READERS = frozenset(ALL_ROLES - {Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE})
 
 
 def _report(world, role, status, *, transfer=False):

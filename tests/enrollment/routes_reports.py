@@ -1,15 +1,19 @@
 """Permission-matrix rows for enrollment/views/reports.py (see tests/permissions.py).
 
 The township side belongs to the township officer and the city roles; the township report is
-also read by the township's finance office and its insurer. Only the township officer makes and
-reports it.
+also read by the township's finance office and its insurer, and a county's officer and finance
+office read its townships'. Only the township officer makes and reports it.
 """
 
 from haimen_insurance.roles import Role
 from tests.permissions import CITY_WIDE, Row
 
-TOWNSHIP_SIDE = frozenset({Role.TOWNSHIP_OFFICER, Role.CITY_OFFICER, Role.LEADER})
-REPORT_READERS = frozenset({*TOWNSHIP_SIDE, Role.TOWNSHIP_FINANCE, Role.INSURER_STAFF})
+TOWNSHIP_SIDE = frozenset(
+    {Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.LEADER}
+)
+REPORT_READERS = frozenset(
+    {*TOWNSHIP_SIDE, Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE, Role.INSURER_STAFF}
+)
 REPORT_MAKERS = frozenset({Role.TOWNSHIP_OFFICER})
 
 

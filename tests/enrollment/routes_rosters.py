@@ -2,14 +2,14 @@
 
 The cadre keeps their village's roster; the township officer of its township reviews it, and
 may fill it in and submit it on the village's behalf (乡镇代村填报); the city roles read every
-roster. Finance and the insurer do not see rosters.
+roster, and a county officer those of its county. Finance and the insurer do not see rosters.
 """
 
 from haimen_insurance.roles import Role
 from tests.enrollment.routes import OneOf
 from tests.permissions import CITY_WIDE, Row
 
-READERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, *CITY_WIDE})
+READERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, *CITY_WIDE})
 CADRE = frozenset({Role.VILLAGE_CADRE})
 REVIEWER = frozenset({Role.TOWNSHIP_OFFICER})
 FILLERS = CADRE | REVIEWER
@@ -31,6 +31,7 @@ def a_roster(world, role):
     inside = {
         Role.VILLAGE_CADRE: world.village_a1,
         Role.TOWNSHIP_OFFICER: world.village_a2,
+        Role.COUNTY_OFFICER: world.village_a2,
     }.get(role, world.village_b1)
     outside = {Role.VILLAGE_CADRE: world.village_a2}.get(role, world.village_b1)
     roster = Roster.objects.get(campaign=campaign, village=inside)

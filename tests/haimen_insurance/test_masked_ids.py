@@ -47,11 +47,15 @@ from tests.claims.conftest import issue_township, report_claim
 from tests.enrollment.conftest import build_campaign, build_household, make_id
 from tests.enrollment.test_register_files import household_values, write_xlsx
 from tests.haimen_insurance.test_permission_matrix import ROWS
-from tests.permissions import ACTORS
+from tests.permissions import ACTORS, HAIMEN_ROLES
 
 pytestmark = pytest.mark.django_db
 
-MASKED_ROLES = [role for role in Role if role not in FULL_ID_ROLES]
+# Haimen's masked roles; the county roles (masked too) are swept in Ji'an's shape below.
+MASKED_ROLES = [role for role in HAIMEN_ROLES if role not in FULL_ID_ROLES]
+COUNTY_MASKED_ROLES = [
+    role for role in Role if role not in FULL_ID_ROLES and role not in MASKED_ROLES
+]
 MASKED = re.compile(r"(\d{6})\*{8}([\dX]{3})([\dX])")
 _DATE_FORMS = [
     re.compile(r"(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})"),
@@ -328,6 +332,9 @@ def _pages(world, data: Exposed):
     yield "workbench", {}, ""
     yield "dashboard", {}, ""
     yield "dashboard_township", {"pk": town_a.pk}, ""
+    for county in (world.county_a, world.county_b):
+        if county is not None:  # Ji'an's shape
+            yield "dashboard_county", {"pk": county.pk}, ""
     yield "assessment", {}, ""
     yield "review_xlsx", {}, ""
     yield "review_pdf", {}, ""
@@ -408,12 +415,40 @@ def test_no_page_or_export_lets_a_masked_role_rebuild_an_id(world, exposed, clie
     assert opened >= (5 if role == Role.TOWNSHIP_FINANCE else 40)
 
 
+@pytest.mark.parametrize(
+    "role", COUNTY_MASKED_ROLES, ids=[role.value for role in COUNTY_MASKED_ROLES]
+)
+@pytest.mark.parametrize("world", ["jian"], indirect=True)
+def test_no_page_or_export_lets_a_county_role_rebuild_an_id(world, exposed, client, role):
+    """The county roles, in Ji'an's shape: every page of the sweep they may open, those of
+    township A's county (township B's, in the other county, answer 404)."""
+    user = world.user(ACTORS[role])
+    assert not user.sees_full_ids
+    client.force_login(user)
+    real_ids = exposed.real_ids()
+    opened, found = 0, []
+    for name, kwargs, query in _pages(world, exposed):
+        if role not in ROWS[name].allowed or not _opens(user, name, kwargs):
+            continue
+        response = _fetch(client, name, kwargs, query)
+        assert response.status_code in (200, 302, 404), (name, kwargs, response.status_code)
+        if response.status_code != 200:
+            continue
+        opened += 1
+        found += [f"{name} {kwargs}: {leak}" for leak in leaks(readable_text(response), real_ids)]
+    assert found == [], "\n".join(found)
+    assert opened >= (5 if role == Role.COUNTY_FINANCE else 40)
+
+
+@pytest.mark.parametrize("world", ["jian"], indirect=True)
 def test_the_sweep_opens_every_route_a_masked_role_may_open(world, exposed):
+    """In Ji'an's shape, which has every route (a county's dashboard too)."""
     swept = {name for name, _, _ in _pages(world, exposed)}
     readable = {
         name
         for name, row in ROWS.items()
-        if row.method == "get" and any(role in row.allowed for role in MASKED_ROLES)
+        if row.method == "get"
+        and any(role in row.allowed for role in MASKED_ROLES + COUNTY_MASKED_ROLES)
     }
     assert readable - swept - SHOWS_NO_PERSON == set()
 

@@ -1,4 +1,6 @@
-"""Every URL × every role × inside / outside scope → the expected status.
+"""Every URL × every role × inside / outside scope → the expected status, in both shapes of the
+area tree: Haimen's (city → township → village, the six roles without the county ones) and
+Ji'an's (city → county → township → village, every role).
 
 The table below must name every route of the URL conf (the admin aside): a new view without a
 row makes ``test_every_route_has_a_row`` fail, so nobody can add a page and forget its rules.
@@ -11,13 +13,24 @@ from haimen_insurance.roles import Role
 from tests.claims.routes import ROWS as CLAIMS_ROWS
 from tests.enrollment.routes import ROWS as ENROLLMENT_ROWS
 from tests.enrollment.routes import OneOf, a_township
-from tests.permissions import ACTORS, ALL_ROLES, CITY_WIDE, Row, a_user, own_area
+from tests.permissions import (
+    ACTORS,
+    ALL_ROLES,
+    CITY_WIDE,
+    COUNTY_OFFICER,
+    SHAPES,
+    Row,
+    a_county,
+    a_user,
+    own_area,
+)
 
 pytestmark = pytest.mark.django_db
 
-USER_VIEWERS = frozenset({Role.CITY_OFFICER, Role.LEADER, Role.TOWNSHIP_OFFICER})
-USER_MANAGERS = frozenset({Role.CITY_OFFICER})
-DASHBOARD_VIEWERS = frozenset({*CITY_WIDE, Role.TOWNSHIP_OFFICER})
+USER_VIEWERS = frozenset({Role.CITY_OFFICER, Role.LEADER, Role.TOWNSHIP_OFFICER, *COUNTY_OFFICER})
+# The city officer, and a county officer for its county's township and village users.
+USER_MANAGERS = frozenset({Role.CITY_OFFICER, *COUNTY_OFFICER})
+DASHBOARD_VIEWERS = frozenset({*CITY_WIDE, Role.TOWNSHIP_OFFICER, *COUNTY_OFFICER})
 
 
 def with_campaign(world, role):
@@ -88,8 +101,12 @@ ROWS = {
     "job_list": Row(ALL_ROLES),
     "job_progress": Row(ALL_ROLES, target=a_job),
     "job_download": Row(ALL_ROLES, target=a_job_file),
-    # The city dashboard sends a township officer (302) to their own township's.
+    # The city dashboard sends a township (or county) officer (302) to their own township's
+    # (or county's).
     "dashboard": Row(DASHBOARD_VIEWERS, ok=OneOf(200, 302)),
+    "dashboard_county": Row(
+        frozenset({*CITY_WIDE, *COUNTY_OFFICER}), target=a_county, counties=True
+    ),
     "dashboard_township": Row(DASHBOARD_VIEWERS, target=a_township),
     "assessment": Row(CITY_WIDE, target=with_campaign),
     # A large year's review (the demo's) is a job: its address sends (302) to the assessment
@@ -123,14 +140,23 @@ def test_every_route_has_a_row():
 
 
 def cases():
-    for name, row in ROWS.items():
-        for role in Role:
-            yield pytest.param(name, role, "inside", id=f"{name}-{role.value}-inside")
-            if row.target is not None and role not in CITY_WIDE and role in row.allowed:
-                yield pytest.param(name, role, "outside", id=f"{name}-{role.value}-outside")
+    for shape, roles in SHAPES:
+        # Haimen's cases keep the ids they had before the tree had counties.
+        prefix = "" if shape == "haimen" else f"{shape}-"
+        for name, row in ROWS.items():
+            if row.counties and shape == "haimen":
+                continue
+            for role in roles:
+                yield pytest.param(
+                    shape, name, role, "inside", id=f"{prefix}{name}-{role.value}-inside"
+                )
+                if row.target is not None and role not in CITY_WIDE and role in row.allowed:
+                    yield pytest.param(
+                        shape, name, role, "outside", id=f"{prefix}{name}-{role.value}-outside"
+                    )
 
 
-@pytest.mark.parametrize(("name", "role", "where"), list(cases()))
+@pytest.mark.parametrize(("world", "name", "role", "where"), list(cases()), indirect=["world"])
 def test_status(world, client, name, role, where):
     row = ROWS[name]
     kwargs = {}
@@ -148,7 +174,16 @@ def test_status(world, client, name, role, where):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize("name", sorted(ROWS))
+def anonymous_cases():
+    for shape, _ in SHAPES:
+        for name in sorted(ROWS):
+            if shape == "haimen" and not ROWS[name].counties:
+                yield pytest.param(shape, name, id=name)
+            elif shape != "haimen":
+                yield pytest.param(shape, name, id=f"{shape}-{name}")
+
+
+@pytest.mark.parametrize(("world", "name"), list(anonymous_cases()), indirect=["world"])
 def test_anonymous_is_sent_to_login(world, client, name):
     row = ROWS[name]
     kwargs = row.target(world, Role.CITY_OFFICER)[0] if row.target else {}

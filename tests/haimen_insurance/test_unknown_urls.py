@@ -3,8 +3,7 @@ visitor who is not signed in."""
 
 import pytest
 
-from haimen_insurance.roles import Role
-from tests.permissions import ACTORS
+from tests.permissions import ACTORS, SHAPES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,15 @@ MADE_UP = [
 ]
 
 
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(
+    ("world", "role"),
+    [
+        pytest.param(shape, role, id=role.value if shape == "haimen" else f"{shape}-{role.value}")
+        for shape, roles in SHAPES
+        for role in roles
+    ],
+    indirect=["world"],
+)
 def test_made_up_paths_answer_the_chinese_404(world, client, role):
     client.force_login(world.user(ACTORS[role]))
     for path in MADE_UP:
