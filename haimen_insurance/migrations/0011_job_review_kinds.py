@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("haimen_insurance", "0009_job"),
+        ("haimen_insurance", "0010_counties"),
     ]
 
     operations = [

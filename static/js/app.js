@@ -33,6 +33,9 @@ document.addEventListener("change", function (event) {
       new TomSelect(select, {
         allowEmptyOption: true,
         maxOptions: null,
+        // Search at each key, not 300 ms later: a pick made within the delay was followed by
+        // the late search with the box emptied, which reopened the whole list over the page.
+        refreshThrottle: 0,
         searchField: ["text"],
         render: {
           no_results: function () {
