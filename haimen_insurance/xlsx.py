@@ -12,7 +12,6 @@ Every string is a text cell: the workbook is opened with ``strings_to_formulas``
 stays the literal text and never computes or links when the sheet is opened (``text_cell``)."""
 
 import datetime
-import math
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -71,34 +70,53 @@ def text_cell(sheet, row: int, column: int, value: str, cell_format=None) -> Non
 _NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|(?:^|\|)\s|\s(?:\||$)")
 
 
-def _plain_row_xml(values, number: int, letters, styles) -> str | None:
+# How a value of these exact classes is written by the quick path: as text, or as a number.
+_KINDS = {str: "text", int: "number", float: "number", Decimal: "number", type(None): None}
+
+
+def _row_template(kinds: tuple, letters, styles) -> str:
+    """The XML of a row whose cells are of ``kinds`` (None: no cell), as XlsxWriter writes it,
+    with ``{0}`` for the row's number and ``{1}``, ``{2}``, ... for its values in turn."""
+    cells, value = [], 0
+    for index, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        value += 1
+        where = f'<c r="{letters[index]}{{0}}"{styles[index]}'
+        if kind == "text":
+            cells.append(f'{where} t="inlineStr"><is><t>{{{value}}}</t></is></c>')
+        else:
+            cells.append(f"{where}><v>{{{value}:.16G}}</v></c>")
+    return f'<row r="{{0}}">{"".join(cells)}</row>' if cells else ""
+
+
+def _plain_row_xml(values, number: int, letters, styles, templates: dict) -> str | None:
     """The <row> of a row of texts, None and finite numbers, as XlsxWriter writes it in
-    constant-memory mode (inline strings); None when a value needs XlsxWriter's own care."""
+    constant-memory mode (inline strings); None when a value needs XlsxWriter's own care. The
+    row's XML is made from a template per arrangement of its cells (``templates`` keeps them):
+    one ``str.format`` per row."""
     texts = [value for value in values if value.__class__ is str]
     joined = "|".join(texts)
     if "" in texts or len(joined) > 16383 or _NEEDS_CARE.search(joined):
         return None
-    cells = [f'<row r="{number}">']
-    for index, value in enumerate(values):
-        kind = value.__class__
-        if kind is str:
-            cells.append(
-                f'<c r="{letters[index]}{number}"{styles[index]} t="inlineStr"><is><t>'
-                f"{value}</t></is></c>"
-            )
-        elif value is None:
-            continue
-        elif kind is int or kind is float or kind is Decimal:
-            value = float(value)
-            if not math.isfinite(value):
-                return None
-            cells.append(f'<c r="{letters[index]}{number}"{styles[index]}><v>{value:.16G}</v></c>')
-        else:
+    kinds = tuple([_KINDS.get(value.__class__, False) for value in values])
+    template = templates.get(kinds)
+    if template is None:
+        if False in kinds:  # a value of another kind
             return None
-    if len(cells) == 1:
-        return ""  # no cell: XlsxWriter writes no row
-    cells.append("</row>")
-    return "".join(cells)
+        template = templates[kinds] = _row_template(kinds, letters, styles)
+    xml = template.format(
+        number,
+        *[
+            value if value.__class__ is str else float(value)
+            for value in values
+            if value is not None
+        ],
+    )
+    # A number that is not finite reads INF or NAN (a text here never has a "<").
+    if "INF</v>" in xml or "NAN</v>" in xml:
+        return None
+    return xml
 
 
 class XlsxWriter:
@@ -191,7 +209,7 @@ class XlsxWriter:
         sheet, formats = self._sheet, self._plain
         styles = [f' s="{cell_format._get_xf_index()}"' for cell_format in formats]
         letters = [xl_col_to_name(index) for index in range(len(formats))]
-        plain = _plain_row_xml
+        plain, templates = _plain_row_xml, {}
         row = self._row
         sheet._write_single_row(row)  # the header, held by XlsxWriter until the next row comes
         pending, first = False, row  # a row XlsxWriter holds; the first row written here
@@ -199,7 +217,7 @@ class XlsxWriter:
         for values in rows:
             if row >= sheet.xls_rowmax:
                 raise ValueError(f"more than {sheet.xls_rowmax:,} rows do not fit in a sheet")
-            cells = plain(values, row + 1, letters, styles)
+            cells = plain(values, row + 1, letters, styles, templates)
             if cells is not None:
                 if pending:
                     sheet._write_single_row(row)
