@@ -108,12 +108,15 @@ _ROW_COLUMNS = [
 _event_columns = itemgetter(*_ROW_COLUMNS[1:])
 
 
-def audit_rows(events: list[dict], *, at: datetime | None = None) -> list[int]:
+def audit_rows(events: list[dict], *, at: datetime | None = None) -> None:
     """Append many events at once, each made by ``audit_values``, all at ``at`` (now unless
-    given): one COPY on PostgreSQL (``bulk.insert_rows``). For the services that write rows in
-    bulk (a register file, the roll-over); call it inside their transaction."""
+    given): one COPY on PostgreSQL (``bulk.insert_rows``; the database numbers them). For the
+    services that write rows in bulk (a register file, the roll-over); call it inside their
+    transaction."""
     at = at or timezone.now()
-    return insert_rows(AuditEvent, _ROW_COLUMNS, [(at, *_event_columns(event)) for event in events])
+    insert_rows(
+        AuditEvent, _ROW_COLUMNS, [(at, *_event_columns(event)) for event in events], keys=False
+    )
 
 
 def audit_download(*, actor, export: str, rows: int, obj=None, area: Area | None = None):

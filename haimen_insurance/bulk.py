@@ -184,8 +184,9 @@ def temporary_table(cursor, name: str, definition: str):
     cursor.execute(f"DROP TABLE {quoted}")
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
-    """Insert ``rows`` (values in the order of ``columns``, by attname); returns their keys.
+def insert_rows(model, columns: list[str], rows: list[tuple], *, keys: bool = True) -> list[int]:
+    """Insert ``rows`` (values in the order of ``columns``, by attname); returns their keys
+    (with ``keys=False`` the database numbers the rows itself and nothing is returned).
 
     On PostgreSQL the keys are taken from the table's sequence and the rows sent with one COPY:
     100,000 households and their audit events take a few seconds this way, against half a
@@ -197,18 +198,22 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
         created = model.objects.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows]
         )
-        return [instance.pk for instance in created]
+        return [instance.pk for instance in created] if keys else []
     meta = model._meta
+    names = [meta.get_field(name).column for name in columns]
     with connection.cursor() as cursor:
+        if not keys:
+            copy_rows(cursor, meta.db_table, names, rows)
+            return []
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [meta.db_table, meta.pk.column, len(rows)],
         )
-        keys = [key for (key,) in cursor.fetchall()]
+        numbers = [key for (key,) in cursor.fetchall()]
         copy_rows(
             cursor,
             meta.db_table,
-            [meta.get_field(name).column for name in (meta.pk.attname, *columns)],
-            ((key, *row) for key, row in zip(keys, rows, strict=True)),
+            [meta.pk.column, *names],
+            ((key, *row) for key, row in zip(numbers, rows, strict=True)),
         )
-    return keys
+    return numbers
