@@ -493,8 +493,8 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         User, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
     )
-    action = models.CharField("操作", max_length=50, db_index=True, choices=AuditAction.choices)
-    object_type = models.CharField("对象类型", max_length=100, db_index=True)
+    action = models.CharField("操作", max_length=50, choices=AuditAction.choices)
+    object_type = models.CharField("对象类型", max_length=100)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)
     area = models.ForeignKey(
@@ -508,7 +508,12 @@ class AuditEvent(models.Model):
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Plain indexes (db_index=True on a text field adds a second one for LIKE on
+        # PostgreSQL, which nothing queries); the object's index serves its type alone too.
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action"], name="audit_action_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

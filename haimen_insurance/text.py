@@ -55,6 +55,17 @@ def _shows_nothing(character: str) -> bool:
     return character in _INVISIBLE or unicodedata.category(character) in _INVISIBLE_CATEGORIES
 
 
+# Whether a character shows, as found so far: most texts answer from their first character,
+# and a file of 100,000 rows has a few thousand distinct ones (at most every code point).
+_SHOWS: dict[str, bool] = {}
+
+
 def is_invisible(text: str) -> bool:
     """Whether non-empty ``text`` is made only of characters that show nothing."""
-    return bool(text) and all(map(_shows_nothing, text))
+    if not text:
+        return False
+    first = text[0]
+    shows = _SHOWS.get(first)
+    if shows is None:
+        shows = _SHOWS[first] = not _shows_nothing(first)
+    return not shows and all(map(_shows_nothing, text))

@@ -16,7 +16,11 @@ its wall time, peak resident memory (``ru_maxrss``, Django itself included) and 
 4. ``sparse``: a workbook of a few bytes whose only rows claim row numbers in the millions;
 5. ``legit``: a register of ``--legit-rows`` households, the largest a prefecture needs, which
    must be read (it shows what the limits leave room for and the guard's own cost);
-6. ``csv``: the ``--rows`` register as a CSV file.
+6. ``csv``: the ``--rows`` register as a CSV file;
+7. ``far``: a header and one cell at CV300000, within the row and column limits, whose used area
+   is 30,000,000 cells (the reader would hold about a GB for it);
+8. ``xls``: an .xls of a few KB with a header and one cell at row 65,536, column 96 (the reader
+   of .xls holds every sheet as it opens the file: half a GB).
 """
 
 import argparse
@@ -225,6 +229,34 @@ def build_sparse(path: Path) -> None:
     _package(path, sheet, [f'<sst xmlns="{MAIN}"/>'.encode()])
 
 
+def build_far(path: Path) -> None:
+    from enrollment.register_files import HEADERS
+
+    header = "".join(
+        f'<c r="{letter}1" t="inlineStr"><is><t>{text}</t></is></c>'
+        for letter, text in zip(_columns(), HEADERS, strict=True)
+    )
+    sheet = [
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{header}</row>'
+        '<row r="300000"><c r="CV300000" t="inlineStr"><is><t> </t></is></c></row>'
+        "</sheetData></worksheet>".encode()
+    ]
+    _package(path, sheet, [f'<sst xmlns="{MAIN}"/>'.encode()])
+
+
+def build_xls(path: Path) -> None:
+    import xlwt
+
+    from enrollment.register_files import HEADERS
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("登记")
+    for column, header in enumerate(HEADERS):
+        sheet.write(0, column, header)
+    sheet.write(65535, 95, " ")
+    book.save(str(path))
+
+
 def measure(path: Path) -> None:
     """Read one file as an upload is read; prints a JSON line."""
     _django()
@@ -256,7 +288,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--legit-rows", type=int, default=300_000)
-    parser.add_argument("--only", nargs="*", help="some of: rows compact bomb sparse legit csv")
+    parser.add_argument(
+        "--only", nargs="*", help="some of: rows compact bomb sparse legit csv far xls"
+    )
     parser.add_argument("--folder", help="keep the files here, and reuse those already built")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -271,6 +305,8 @@ def main() -> None:
         "sparse": ("登记-稀疏行号.xlsx", build_sparse),
         "legit": ("登记-上限内.xlsx", lambda path: build_register(path, options.legit_rows)),
         "csv": ("登记-超行.csv", lambda path: build_csv(path, options.rows)),
+        "far": ("登记-远处单元格.xlsx", build_far),
+        "xls": ("登记-远处单元格.xls", build_xls),
     }
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(options.folder or temporary)

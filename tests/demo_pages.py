@@ -12,7 +12,8 @@ targets take the demo's current campaign as it is.
 Run in-process by the PostgreSQL test, and as ``python -m tests.demo_pages`` on SQLite (the
 demo's database) by ``tests/oversight/test_seed_demo.py``: that form migrates and seeds
 the database ``DATABASE_URL`` names first, checks the demo's error pages and static files too
-(``error_pages``), and prints the failures as JSON.
+(``error_pages``) and a register import of new and changed households (``register_import_round``:
+SQLite keeps the ORM path where PostgreSQL writes with COPY), and prints the failures as JSON.
 """
 
 import json
@@ -192,6 +193,69 @@ def error_pages(client) -> list[str]:
     return failures
 
 
+def register_import_round() -> list[str]:
+    """A register file imported through the service on the demo's database (on SQLite, the ORM
+    path the demo keeps instead of COPY): three new households, then the same file with one
+    phone changed and one household moved village, counted and audited as on PostgreSQL.
+    Rolled back afterwards."""
+    import tempfile
+    from pathlib import Path
+
+    from django.db import transaction
+
+    from enrollment.models import Household
+    from enrollment.services.register_import import register_import_apply, register_import_check
+    from haimen_insurance.models import Area, AuditEvent
+    from tests.enrollment.test_register_files import household_values, write_xlsx
+
+    first, second = Area.objects.villages().select_related("parent").order_by("code")[:2]
+    rows = [
+        household_values(f"SQLITE{number}", township=first.parent.name, village=first.name)
+        for number in (1, 2, 3)
+    ]
+    failures = []
+    with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+
+        def imported(name, rows):
+            plan = register_import_check(actor=None, file=write_xlsx(Path(folder, name), rows))
+            if plan.errors:
+                failures.append(f"import {name}: {[str(error) for error in plan.errors]}")
+                return None
+            return register_import_apply(actor=None, plan=plan)
+
+        result = imported("new.xlsx", rows)
+        if result is not None and (result.new, result.changed) != (3, 0):
+            failures.append(f"import new.xlsx: {result.message}")
+        rows[0]["联系电话"] = "13800000000"
+        rows[1].update({"乡镇": second.parent.name, "村（社区）": second.name})
+        result = imported("changed.xlsx", rows)
+        if result is not None and (result.new, result.changed, result.unchanged) != (0, 2, 1):
+            failures.append(f"import changed.xlsx: {result.message}")
+        updates = {
+            event.object_repr.split()[0]: event.changes
+            for event in AuditEvent.objects.filter(action="household.import_update")
+        }
+        expected = {
+            "SQLITE1": {"phone": ["13912345678", "13800000000"]},
+            "SQLITE2": {
+                "village": [
+                    f"{first.parent.name}{first.name}",
+                    f"{second.parent.name}{second.name}",
+                ]
+            },
+        }
+        if updates != expected:
+            failures.append(f"import changed.xlsx audited {updates}, expected {expected}")
+        moved = Household.objects.get(certificate_no="SQLITE2")
+        if (moved.village_id, Household.objects.get(certificate_no="SQLITE1").phone) != (
+            second.pk,
+            "13800000000",
+        ):
+            failures.append("import changed.xlsx: the households were not updated")
+        transaction.set_rollback(True)
+    return failures
+
+
 def main() -> int:
     """Migrate and seed the database of the environment's settings, then walk it."""
     import django
@@ -204,7 +268,7 @@ def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", verbosity=0, stdout=sys.stderr)
     setup_test_environment()  # the test client's host, and its record of templates
-    failures = walk(Client()) + error_pages(Client())
+    failures = walk(Client()) + error_pages(Client()) + register_import_round()
     print(json.dumps(failures, ensure_ascii=False))
     return 1 if failures else 0
 

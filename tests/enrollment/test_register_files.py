@@ -7,12 +7,16 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from enrollment.register_files import (
     EXAMPLE_CERTIFICATE_NO,
     EXCEL_NUMBER_MESSAGE,
     HEADERS,
+    REQUIRED_HEADERS,
+    RowReader,
     read_register,
 )
 from enrollment.resident_ids import check_character
@@ -352,3 +356,114 @@ def test_a_file_that_cannot_be_read_is_one_clear_error(content, name, message):
 
     assert len(result.errors) == 1
     assert str(result.errors[0]).startswith(message)
+
+
+# The quick reading of the usual row -------------------------------------------------------
+
+_CHILD_ID = make_id(date(2010, 5, 1), male=True)
+_FATHER_ID = make_id(date(1980, 3, 15), male=True)
+_OLD_ID = "320684800315123"  # 15 digits: upgraded, with a notice
+# What a cell may hold, per column: the right value first, then every kind of trouble (types
+# calamine hands out: str, int, float, bool, date, datetime).
+_TROUBLE = [
+    None,
+    "",
+    "  ",
+    "\u200b",
+    " \u200b张",
+    "a\x00b",
+    "a\tb",
+    "a\nb",
+    "x\x1f",
+    "\u3000",
+    "x" * 1001,
+    7,
+    2.5,
+    12345678.0,
+    True,
+    date(2010, 5, 1),
+    datetime(2010, 5, 1, 8, 30),
+]
+_CELLS = {
+    "证号": ["HM0001", "HM 2", EXAMPLE_CERTIFICATE_NO, "x" * 41, 20240001.0],
+    "乡镇": ["海门镇"],
+    "村（社区）": ["东兴村"],
+    "父亲姓名": ["张建华", "名" * 51],
+    "父亲身份证号": [
+        _FATHER_ID,
+        _FATHER_ID.lower(),
+        f" {_FATHER_ID} ",
+        _OLD_ID,
+        "３２０６８４",
+        3.2e17,
+    ],
+    "母亲姓名": ["李美芳"],
+    "母亲身份证号": [make_id(date(1982, 9, 2), male=False), _FATHER_ID[:17] + "0"],
+    "子女姓名": ["张小明"],
+    "子女身份证号": [
+        _CHILD_ID,
+        make_id(date(2010, 5, 2), male=True),
+        make_id(date(2010, 5, 1), male=False),
+        make_id(date(2030, 1, 1), male=True),
+        _CHILD_ID[:-1] + "x",
+    ],
+    "子女出生日期": [
+        date(2010, 5, 1),
+        "2010-05-01",
+        "2010年5月1日",
+        20100501,
+        20100501.0,
+        datetime(2010, 5, 1),
+        "2010-02-30",
+        date(2030, 1, 1),
+    ],
+    "子女性别": ["男", "女", "M"],
+    "户籍性质": ["农业", "非农业", " 农业 ", "城镇"],
+    "领证日期": [date(2011, 3, 1), "2011/3/1", date(1970, 1, 1), date(2030, 1, 1)],
+    "奖励金发放单位": ["", "村集体", "海门市第一中学", "单" * 101],
+    "联系电话": ["13912345678", 13912345678.0, "1" * 41],
+    "家庭住址": ["东兴村8组", "东兴村\n8组", "东兴村\r\n8组\t", "a\x0bb", "址" * 201],
+}
+
+
+@st.composite
+def _register_rows(draw):
+    """A header (any order, optional columns may be missing, extra columns), and one row."""
+    headers = [
+        header
+        for header in HEADERS
+        if header in REQUIRED_HEADERS or draw(st.integers(0, 5)) or header == "父亲身份证号"
+    ]
+    headers = draw(st.permutations(headers))
+    row = {}
+    for header in headers:
+        options = _CELLS[header]
+        if draw(st.integers(0, 15)):  # one cell in 16 is trouble of some kind
+            row[header] = options[0]
+        else:
+            row[header] = draw(st.sampled_from(options + _TROUBLE))
+    extra = draw(st.sampled_from([None, "备注", "\x00"]))
+    return headers, row, extra
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_register_rows())
+def test_the_quick_reading_gives_the_row_the_full_checks_give(case):
+    headers, row, extra = case
+    index = {header: position for position, header in enumerate(headers)}
+    values = [row[header] for header in headers]
+    if extra is not None:  # a column the file has but the register does not read
+        values.append(extra)
+    reader = RowReader(index, today=TODAY)
+
+    quick = reader.plain(7, tuple(values))
+    full, errors, notices = reader.read(7, tuple(values))
+
+    if quick is not None:
+        assert (full, errors, notices) == (quick, [], [])
+
+
+def test_an_overlong_cell_of_a_column_without_its_own_limit_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "登记.xlsx", [household_values(township="镇" * 1001)])
+
+    assert messages(read(path)) == ["第2行 乡镇：内容太长（最多1000个字）"]

@@ -47,6 +47,26 @@ def test_check_character_standard_examples(first17: str, expected: str) -> None:
     assert check_character(first17) == expected
 
 
+# The weights of GB 11643-1999: 2 ** (17 - i) modulo 11 for the i-th digit.
+STANDARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_is_the_standard_weighted_sum(first17: str) -> None:
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first17, STANDARD_WEIGHTS, strict=True)
+    )
+    assert check_character(first17) == "10X98765432"[total % 11]
+
+
+@pytest.mark.parametrize(
+    "bad", ["1234567890123_456", " 1234567890123456", "１２３４５６７８９０１２３４５６７"]
+)
+def test_check_character_refuses_what_int_would_take(bad: str) -> None:
+    with pytest.raises(ValueError):
+        check_character(bad)
+
+
 @pytest.mark.parametrize("bad", ["", "1101051949123100", "110105194912310021", "1101051949123100X"])
 def test_check_character_needs_17_digits(bad: str) -> None:
     with pytest.raises(ValueError):

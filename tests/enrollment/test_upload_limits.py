@@ -335,3 +335,140 @@ def test_the_policy_number_file_is_held_to_the_same_limits(limit_50, monkeypatch
     assert result.numbers == {}
     result = read_policy_numbers(bomb(), filename="保单号.xlsx", expected=set(), taken=set())
     assert "压缩炸弹" in str(result.errors[0])
+
+
+# Cells: the used area's rows × columns -------------------------------------------------------
+
+CELLS_DEFAULT = (
+    "文件：表格的数据区域有 300,000 行 × 100 列，共 30,000,000 个单元格，超过 6,000,000 个"
+    "单元格的上限。请删除远处多余的行、列和单元格（包括只设了格式或空格的单元格）后重新保存，"
+    "或按乡镇分开上传。"
+)
+
+
+@pytest.fixture
+def cells_2000(monkeypatch):
+    """The cells limit lowered to 2,000, so a test file needs a few dozen rows, not 70,000."""
+    monkeypatch.setattr(uploads, "MAX_CELLS", 2000)
+
+
+def xlsx_with_a_far_cell(rows: list[dict], far: str) -> bytes:
+    """A register file written by openpyxl with one more cell, ``far`` (such as "CV30"), where
+    someone typed a space long ago: the reader's rectangle reaches it."""
+    workbook_ = Workbook()
+    sheet = workbook_.active
+    sheet.append(list(HEADERS))
+    for row in rows:
+        sheet.append([row.get(header) for header in HEADERS])
+    sheet[far] = " "
+    buffer = io.BytesIO()
+    workbook_.save(buffer)
+    return buffer.getvalue()
+
+
+def test_two_cells_far_apart_are_refused_before_the_reader_holds_the_rectangle(no_reader):
+    # 5 KB, within the row and the column limit, but 30 million cells for the reader.
+    content = xlsx_with_a_far_cell(rows(2), "CV300000")
+
+    assert len(content) < 10_000
+    assert errors(content, "登记.xlsx") == [CELLS_DEFAULT]
+
+
+def test_an_xlsx_past_the_cells_limit_is_refused(cells_2000, no_reader):
+    content = xlsx_with_a_far_cell(rows(5), "CV21")  # 21 rows × 100 columns
+
+    assert errors(content, "登记.xlsx") == [
+        "文件：表格的数据区域有 21 行 × 100 列，共 2,100 个单元格，超过 2,000 个单元格的上限。"
+        "请删除远处多余的行、列和单元格（包括只设了格式或空格的单元格）后重新保存，"
+        "或按乡镇分开上传。"
+    ]
+
+
+def test_an_xlsx_at_the_cells_limit_is_read(cells_2000):
+    content = xlsx_with_a_far_cell(rows(5), "CV20")  # 20 rows × 100 columns
+
+    result = read_register(content, filename="登记.xlsx", today=TODAY)
+
+    assert result.errors == [] and len(result.rows) == 5
+
+
+def test_a_cell_far_right_in_any_spelling_xml_allows_counts(cells_2000, no_reader):
+    body = "".join(f"<x:row r='{line}'><x:c r='A{line}'/></x:row>" for line in range(2, 30))
+    body += "<x:row r='30'><x:c s='1' r = '$bz30'/></x:row>"  # column 78: 30 × 78 = 2,340
+    sheet = f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>{body}</x:sheetData></x:worksheet>'
+
+    assert "共 2,340 个单元格" in errors(workbook(sheet), "登记.xlsx")[0]
+
+
+def test_an_ods_past_the_cells_limit_is_refused(no_reader):
+    from tests.enrollment.spreadsheets import ods_bytes, ods_cell
+
+    # The header, 69,998 empty rows in one element, then a row with something in column 90.
+    far = '<table:table-cell table:number-columns-repeated="89"/>' + ods_cell("备注")
+    tail = (
+        '<table:table-row table:number-rows-repeated="69998"><table:table-cell/>'
+        f"</table:table-row><table:table-row>{far}</table:table-row>"
+    )
+    content = ods_bytes([list(HEADERS)], tail=tail)
+
+    assert errors(content, "登记.ods") == [
+        "文件：表格的数据区域有 70,000 行 × 90 列，共 6,300,000 个单元格，超过 6,000,000 个"
+        "单元格的上限。请删除远处多余的行、列和单元格（包括只设了格式或空格的单元格）后重新保存，"
+        "或按乡镇分开上传。"
+    ]
+
+
+def xls_with_cells(*sheets: list[tuple[int, int, object]]) -> bytes:
+    """An .xls written by xlwt, one sheet per list of (row, column, value)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for number, cells in enumerate(sheets):
+        sheet = book.add_sheet(f"登记{number + 1}")
+        for row, column, value in cells:
+            sheet.write(row, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xls_past_the_cells_limit_is_refused_before_the_reader_opens_it(no_reader):
+    # 6 KB: the reader would take half a gigabyte at opening, before any sheet is asked for.
+    header = [(0, column, header) for column, header in enumerate(HEADERS)]
+    content = xls_with_cells([*header, (65535, 95, "备注")])
+
+    assert errors(content, "登记.xls") == [
+        "文件：表格的数据区域有 65,536 行 × 96 列，共 6,291,456 个单元格，超过 6,000,000 个"
+        "单元格的上限。请删除远处多余的行、列和单元格（包括只设了格式或空格的单元格）后重新保存，"
+        "或按乡镇分开上传。"
+    ]
+
+
+def test_the_sheets_of_an_xls_count_together(no_reader):
+    # The reader of .xls reads every sheet when it opens the file, not only the first.
+    header = [(0, column, header) for column, header in enumerate(HEADERS)]
+    content = xls_with_cells([*header, (40000, 89, "x")], [(0, 0, "x"), (40000, 89, "x")])
+
+    assert errors(content, "登记.xls") == [
+        "文件：表格各工作表的数据区域共有 7,200,180 个单元格，超过 6,000,000 个单元格的上限。"
+        "请删除多余的工作表，删除远处多余的行、列和单元格（包括只设了格式或空格的单元格）"
+        "后重新保存，或按乡镇分开上传。"
+    ]
+
+
+def test_an_xls_past_the_column_limit_is_refused_before_the_reader_opens_it(no_reader):
+    content = xls_with_cells([(0, 0, "证号"), (3, 150, "x")])
+
+    assert errors(content, "登记.xls") == [
+        "文件：表格超过 100 列的上限，请删除多余的列后重新上传。"
+    ]
+
+
+def test_an_xls_within_the_limits_is_read(tmp_path):
+    from tests.enrollment.spreadsheets import write_xls
+
+    path = write_xls(tmp_path / "登记.xls", rows(3), HEADERS)
+
+    result = read_register(path.read_bytes(), filename="登记.xls", today=TODAY)
+
+    assert result.errors == [] and len(result.rows) == 3

@@ -3,12 +3,14 @@
 bold, and save() failing with the OSError a caller expects."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
+from haimen_insurance import xlsx
 from haimen_insurance.xlsx import DATE, INTEGER, MONEY, PERCENT, TEXT, Column, XlsxWriter
 
 TEXTS = ["=2+3", "+1", "-1+2", "@SUM(A1)", "\t=1+1", "http://example.org", "00123", "1e5"]
@@ -67,3 +69,61 @@ def test_save_to_a_folder_that_does_not_exist_raises_oserror(tmp_path):
     writer = XlsxWriter().sheet("测试", COLUMNS)
     with pytest.raises(OSError):
         writer.save(str(tmp_path / "nowhere" / "x.xlsx"))
+
+
+def _sheet_xml(writer: XlsxWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+# Rows of every kind plain_rows meets: plain ones (written by its own XML) and those that need
+# XlsxWriter's care (escaping, control characters, spaces kept, an empty text, a long text).
+PLAIN_ROWS = [
+    ("海门镇", 1, Decimal("20.00"), None, 0.5),
+    ("a & b", 2, Decimal("1.10"), None, None),
+    ("<b>", 0, Decimal("0"), None, None),
+    ("tab\there", 3, 7, None, None),
+    ("line\nbreak", None, None, None, None),
+    ("bell\x07", None, None, None, None),
+    ("_x0041_", None, None, None, None),
+    (" leading", None, None, None, None),
+    ("trailing\u3000", None, None, None, None),
+    ("", 1, None, None, None),
+    ("长" * 20000, None, None, None, None),
+    ("=SUM(A1:A2)", 12345678901234, Decimal("123456789.125"), None, 1e-7),
+    (None, None, None, None, None),
+    ("东兴村|五组", -4, Decimal("-3.5"), None, 2.0),
+]
+
+
+def test_the_quick_rows_are_the_xml_xlsxwriter_writes(monkeypatch):
+    def workbook():
+        writer = XlsxWriter().sheet("测试", COLUMNS, caption="标题")
+        writer.plain_rows(PLAIN_ROWS * 3)
+        writer.totals(["合计", None, Decimal("99.99"), None, None])
+        return writer
+
+    quick = _sheet_xml(workbook())
+    monkeypatch.setattr(xlsx, "_plain_row_xml", lambda *args: None)  # every row by XlsxWriter
+
+    assert quick == _sheet_xml(workbook())
+    assert b"&amp;" in quick and b"_x0007_" in quick and b'xml:space="preserve"' in quick
+
+
+def test_quick_rows_read_back_as_written():
+    writer = XlsxWriter().sheet("测试", COLUMNS)
+    writer.plain_rows(PLAIN_ROWS)
+    sheet = written(writer)
+
+    assert writer.rows_written == len(PLAIN_ROWS)
+    assert sheet.max_row == len(PLAIN_ROWS) + 1
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0] == ["海门镇", 1, 20, None, 0.5]
+    assert [row[0] for row in values[1:5]] == ["a & b", "<b>", "tab\there", "line\nbreak"]
+    assert [row[0] for row in values[7:9]] == [" leading", "trailing\u3000"]
+    assert values[-2] == [None] * 5  # the empty row
+    assert values[-1] == ["东兴村|五组", -4, -3.5, None, 2]
+    assert sheet["A2"].data_type == "s" and sheet["A2"].number_format == "@"
+    assert sheet["C2"].number_format == "#,##0.00"

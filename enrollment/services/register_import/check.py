@@ -1,8 +1,11 @@
 """Checking a register file against the register: nothing is written here.
 
 The file is read by ``enrollment.register_files``; each row's village is looked up (within the
-actor's scope) and the rows are compared with the register by certificate number, a few thousand
-rows per query, never one query per row.
+actor's scope) and the rows are compared with the register by certificate number, never one
+query per row: on PostgreSQL the file's keys go into a temporary table with one COPY and two
+joins find the households of its certificate numbers (streamed in the file's order) and the
+other certificates its children are on; elsewhere (the SQLite demo) a few thousand rows per
+query.
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
 from haimen_insurance.audit import changed_values
-from haimen_insurance.bulk import batched
+from haimen_insurance.bulk import batched, copy_rows, temporary_table
 from haimen_insurance.models import Area
 
 from ...access import may_import_register
@@ -33,10 +39,11 @@ from ...register_files import (
     sort_errors,
 )
 
-CHUNK = 2000  # rows compared per query, and households written per statement
+CHUNK = 2000  # rows compared per query (off PostgreSQL), fetched at a time, or locked at a time
+WRITE_CHUNK = 5000  # new households (and their audit events) sent per COPY
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """An existing household the file changes: ``changes`` is ``{field: [old, new]}``; ``seen``
     is the household's ``updated_at`` when the check read it."""
@@ -175,7 +182,19 @@ class Villages:
 
 def field_values(row: RegisterRow, fields) -> dict:
     """The Household field values the row sets (``village`` as its id)."""
-    return {name: row.village_id if name == "village" else getattr(row, name) for name in fields}
+    return dict(zip(fields, values_getter(fields)(row), strict=True))
+
+
+@lru_cache(maxsize=64)
+def values_getter(fields: tuple[str, ...]):
+    """A function of a row that gives the values of ``fields`` as a tuple, in their order (the
+    village as its id)."""
+    if not fields:
+        return lambda row: ()
+    getter = attrgetter(*("village_id" if name == "village" else name for name in fields))
+    if len(fields) == 1:
+        return lambda row: (getter(row),)
+    return getter
 
 
 def comparable(values: dict, villages: Villages) -> dict:
@@ -197,14 +216,74 @@ def model_values(values: dict) -> dict:
 def _compare(plan: ImportPlan, rows: list[RegisterRow], villages: Villages) -> None:
     """Sort rows into new, changed and unchanged by certificate number; a child already on
     another valid certificate (one this file does not also change) is an error."""
-    certificates_in_file = {row.certificate_no for row in rows}
-    columns = db_columns(plan.fields)
+    certificates_in_file = None  # made when a child on another certificate needs it
+    fields = plan.fields
+    values_of = values_getter(fields)
+    valid = Household.Status.VALID
+    for row, current, other in _registered(rows, db_columns(fields)):
+        stays_valid = current is None or current[2] == valid
+        if stays_valid and other is not None and other != row.certificate_no:
+            if certificates_in_file is None:
+                certificates_in_file = {row.certificate_no for row in rows}
+            if other not in certificates_in_file:
+                plan.errors.append(
+                    RowError(row.line, CHILD_ID, f"子女身份证号已登记在证号 {other} 上")
+                )
+                continue
+        if current is None:
+            plan.new.append(row)
+            continue
+        if not villages.may_change(current[3]):
+            plan.errors.append(
+                RowError(
+                    row.line,
+                    CERTIFICATE_NO,
+                    f"证号 {row.certificate_no} 已登记在您管辖范围以外的村（社区），不能修改",
+                )
+            )
+            continue
+        if not stays_valid:
+            status = Household.Status(current[2]).label
+            plan.notices.append(
+                Notice(
+                    row.line,
+                    "",
+                    f"证号 {row.certificate_no} 的独生子女证{status}，"
+                    "导入只更新登记信息，不改变证件状态",
+                )
+            )
+        values = values_of(row)
+        if values == current[5:]:
+            plan.unchanged += 1
+            continue
+        before = comparable(dict(zip(fields, current[5:], strict=True)), villages)
+        changes = changed_values(
+            before, comparable(dict(zip(fields, values, strict=True)), villages)
+        )
+        if changes:
+            plan.changed.append(Change(current[0], row, changes, seen=current[4]))
+        else:
+            plan.unchanged += 1
+
+
+# What the comparison reads of a household, before the columns the file sets.
+_REGISTERED = ("pk", "certificate_no", "status", "village_id", "updated_at")
+
+
+def _registered(rows: list[RegisterRow], columns: list[str]):
+    """(row, household, other) for each row, in order: the household registered under the row's
+    certificate number as ``(pk, certificate_no, status, village_id, updated_at, *columns)`` or
+    None, and the certificate number of a valid household that has the row's child, if any
+    (it may be the row's own)."""
+    if connection.vendor == "postgresql":
+        yield from _registered_joined(rows, columns)
+        return
     for chunk in batched(rows, CHUNK):
         existing = {
             values[1]: values
             for values in Household.objects.filter(
                 certificate_no__in=[row.certificate_no for row in chunk]
-            ).values_list("pk", "certificate_no", "status", "village_id", "updated_at", *columns)
+            ).values_list(*_REGISTERED, *columns)
         }
         holder = dict(
             Household.objects.valid()
@@ -212,51 +291,64 @@ def _compare(plan: ImportPlan, rows: list[RegisterRow], villages: Villages) -> N
             .values_list("child_id_number", "certificate_no")
         )
         for row in chunk:
-            current = existing.get(row.certificate_no)
-            other = holder.get(row.child_id_number)
-            stays_valid = current is None or current[2] == Household.Status.VALID
-            if (
-                stays_valid
-                and other is not None
-                and other != row.certificate_no
-                and other not in certificates_in_file
-            ):
-                plan.errors.append(
-                    RowError(row.line, CHILD_ID, f"子女身份证号已登记在证号 {other} 上")
-                )
-                continue
-            if current is None:
-                plan.new.append(row)
-                continue
-            if not villages.may_change(current[3]):
-                plan.errors.append(
-                    RowError(
-                        row.line,
-                        CERTIFICATE_NO,
-                        f"证号 {row.certificate_no} 已登记在您管辖范围以外的村（社区），不能修改",
-                    )
-                )
-                continue
-            if not stays_valid:
-                status = Household.Status(current[2]).label
-                plan.notices.append(
-                    Notice(
-                        row.line,
-                        "",
-                        f"证号 {row.certificate_no} 的独生子女证{status}，"
-                        "导入只更新登记信息，不改变证件状态",
-                    )
-                )
-            values = field_values(row, plan.fields)
-            if tuple(values.values()) == current[5:]:
-                plan.unchanged += 1
-                continue
-            before = comparable(dict(zip(plan.fields, current[5:], strict=True)), villages)
-            changes = changed_values(before, comparable(values, villages))
-            if changes:
-                plan.changed.append(Change(current[0], row, changes, seen=current[4]))
-            else:
-                plan.unchanged += 1
+            yield row, existing.get(row.certificate_no), holder.get(row.child_id_number)
+
+
+def _registered_joined(rows: list[RegisterRow], columns: list[str]):
+    """``_registered`` on PostgreSQL: the rows' keys in a temporary table, joined with the
+    register twice (the households come in the file's order through a server-side cursor, a few
+    thousand at a time; only a child on another certificate comes back from the second join)."""
+    households = Household.objects.order_by()
+    registered, registered_params = households.values_list(
+        *_REGISTERED, *columns
+    ).query.sql_with_params()
+    valid, valid_params = (
+        households.valid().values_list("certificate_no", "child_id_number").query.sql_with_params()
+    )
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        temporary_table(
+            cursor,
+            "register_import_keys",
+            "(line integer PRIMARY KEY, certificate_no text NOT NULL,"
+            " child_id_number text NOT NULL)",
+        ) as keys,
+    ):
+        copy_rows(
+            cursor,
+            "register_import_keys",
+            ["line", "certificate_no", "child_id_number"],
+            ((row.line, row.certificate_no, row.child_id_number) for row in rows),
+        )
+        cursor.execute(f"ANALYZE {keys}")
+        cursor.execute(
+            f"SELECT k.line, v.certificate_no FROM {keys} k JOIN ({valid}) v "
+            "ON v.child_id_number = k.child_id_number AND v.certificate_no <> k.certificate_no",
+            valid_params,
+        )
+        others = dict(cursor.fetchall())
+        with connection.chunked_cursor() as stream:
+            stream.execute(
+                f"SELECT k.line, v.* FROM {keys} k JOIN ({registered}) v "
+                "ON v.certificate_no = k.certificate_no ORDER BY k.line",
+                registered_params,
+            )
+            found = _stream(stream)
+            line, household = next(found, (None, None))
+            for row in rows:
+                if row.line == line:
+                    yield row, household, others.get(row.line)
+                    line, household = next(found, (None, None))
+                else:
+                    yield row, None, others.get(row.line)
+
+
+def _stream(cursor):
+    """(line, household) of each record, fetched a few thousand at a time."""
+    while records := cursor.fetchmany(CHUNK):
+        for record in records:
+            yield record[0], record[1:]
 
 
 def open_entries(household_ids, *, leaving_for: dict[int, int]):
