@@ -190,21 +190,17 @@ def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> N
     } | {"created_at": now, "updated_at": now}
     columns += defaults
     rest = tuple(defaults.values())
+
+    def created(pk: int, row: RegisterRow) -> dict:
+        after = comparable(dict(zip(fields, values_of(row), strict=True)), villages)
+        return _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, created_values(after))
+
     for chunk in batched(plan.new, WRITE_CHUNK):
-        households, audit = [], []
-        for row in chunk:
-            values = values_of(row)
-            households.append((row.certificate_no, *values, *rest))
-            after = comparable(dict(zip(fields, values, strict=True)), villages)
-            audit.append((row, created_values(after)))
-        ids = insert_rows(Household, columns, households)
-        audit_rows(
-            [
-                _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, changes)
-                for pk, (row, changes) in zip(ids, audit, strict=True)
-            ],
-            at=now,
+        ids = insert_rows(
+            Household, columns, [(row.certificate_no, *values_of(row), *rest) for row in chunk]
         )
+        # Made as COPY takes them: PostgreSQL writes the last piece while the next is made.
+        audit_rows((created(pk, row) for pk, row in zip(ids, chunk, strict=True)), at=now)
         if progress is not None:
             progress(len(chunk))
 
