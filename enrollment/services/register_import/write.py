@@ -310,22 +310,25 @@ def _compared_again(plan: ImportPlan, villages: Villages, edited: list[int]) -> 
 
 def _audit_changes(person, chunk, gone, again, moved, now) -> int:
     """The audit events of the households of ``chunk`` written (not ``gone``, and with changes
-    still, as compared ``again`` for those edited since the check); notes the village of each
-    one that moved in ``moved``. Returns how many."""
-    events = []
-    for planned in chunk:
-        change = again.get(planned.pk, planned)
-        if change.pk in gone or not change.changes:
-            continue
-        if "village" in change.changes:
-            moved[change.pk] = change.row.village_id
-        events.append(
-            _event(
+    still, as compared ``again`` for those edited since the check), made as COPY takes them;
+    notes the village of each one that moved in ``moved``. Returns how many."""
+    written = 0
+
+    def events():
+        nonlocal written
+        for planned in chunk:
+            change = again.get(planned.pk, planned)
+            if change.pk in gone or not change.changes:
+                continue
+            if "village" in change.changes:
+                moved[change.pk] = change.row.village_id
+            written += 1
+            yield _event(
                 person, AuditAction.HOUSEHOLD_IMPORT_UPDATE, change.pk, change.row, change.changes
             )
-        )
-    audit_rows(events, at=now)
-    return len(events)
+
+    audit_rows(events(), at=now)
+    return written
 
 
 def _take_back_entries(actor, moved: dict[int, int]) -> None:
