@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 @contextmanager
@@ -139,8 +139,7 @@ def store_bytes(instance, field_name: str, content: bytes) -> None:
     database and on the instance. As a query parameter, a file of tens of MB would be held three
     times over as escaped text (PostgreSQL's hex, the query, its encoding); on PostgreSQL it is
     streamed into a scratch table with COPY instead, half a MB at a time, and set from there
-    with one UPDATE. Elsewhere (the SQLite demo) the ORM sets it. Call it inside a
-    transaction."""
+    with one UPDATE. Elsewhere (the SQLite demo) the ORM sets it."""
     model = type(instance)
     setattr(instance, field_name, content)
     if connection.vendor != "postgresql":
@@ -157,6 +156,7 @@ def store_bytes(instance, field_name: str, content: bytes) -> None:
         ["\n"],
     )
     with (
+        transaction.atomic(),  # the scratch table lives as long as the transaction
         connection.cursor() as cursor,
         temporary_table(cursor, "bulk_bytes", "(content bytea NOT NULL)") as scratch,
     ):
