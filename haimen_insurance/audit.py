@@ -1,6 +1,7 @@
 """How the services leave audit events: ``audit_values`` makes the columns of one event, the one
 way; ``audit_record`` writes a single event with them and ``audit_rows`` many at once."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -108,14 +109,15 @@ _ROW_COLUMNS = [
 _event_columns = itemgetter(*_ROW_COLUMNS[1:])
 
 
-def audit_rows(events: list[dict], *, at: datetime | None = None) -> None:
+def audit_rows(events: Iterable[dict], *, at: datetime | None = None) -> None:
     """Append many events at once, each made by ``audit_values``, all at ``at`` (now unless
-    given): one COPY on PostgreSQL (``bulk.insert_rows``; the database numbers them). For the
-    services that write rows in bulk (a register file, the roll-over); call it inside their
+    given): one COPY on PostgreSQL (``bulk.insert_rows``; the database numbers them), which
+    takes them one by one, so ``events`` may be made as it goes (a generator). For the services
+    that write rows in bulk (a register file, the roll-over); call it inside their
     transaction."""
     at = at or timezone.now()
     insert_rows(
-        AuditEvent, _ROW_COLUMNS, [(at, *_event_columns(event)) for event in events], keys=False
+        AuditEvent, _ROW_COLUMNS, ((at, *_event_columns(event)) for event in events), keys=False
     )
 
 

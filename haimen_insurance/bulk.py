@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 @contextmanager
@@ -139,8 +139,7 @@ def store_bytes(instance, field_name: str, content: bytes) -> None:
     database and on the instance. As a query parameter, a file of tens of MB would be held three
     times over as escaped text (PostgreSQL's hex, the query, its encoding); on PostgreSQL it is
     streamed into a scratch table with COPY instead, half a MB at a time, and set from there
-    with one UPDATE. Elsewhere (the SQLite demo) the ORM sets it. Call it inside a
-    transaction."""
+    with one UPDATE. Elsewhere (the SQLite demo) the ORM sets it."""
     model = type(instance)
     setattr(instance, field_name, content)
     if connection.vendor != "postgresql":
@@ -157,6 +156,7 @@ def store_bytes(instance, field_name: str, content: bytes) -> None:
         ["\n"],
     )
     with (
+        transaction.atomic(),  # the scratch table lives as long as the transaction
         connection.cursor() as cursor,
         temporary_table(cursor, "bulk_bytes", "(content bytea NOT NULL)") as scratch,
     ):
@@ -184,15 +184,16 @@ def temporary_table(cursor, name: str, definition: str):
     cursor.execute(f"DROP TABLE {quoted}")
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], *, keys: bool = True) -> list[int]:
-    """Insert ``rows`` (values in the order of ``columns``, by attname); returns their keys
-    (with ``keys=False`` the database numbers the rows itself and nothing is returned).
+def insert_rows(model, columns: list[str], rows, *, keys: bool = True) -> list[int]:
+    """Insert ``rows`` (values in the order of ``columns``, by attname); returns their keys.
+    With ``keys=False`` the database numbers the rows itself, nothing is returned, and ``rows``
+    may be any iterable (on PostgreSQL it is read as COPY takes the rows); else a list.
 
     On PostgreSQL the keys are taken from the table's sequence and the rows sent with one COPY:
     100,000 households and their audit events take a few seconds this way, against half a
     minute through ``bulk_create``. Elsewhere (the SQLite demo) ``bulk_create`` does it.
     """
-    if not rows:
+    if keys and not rows:
         return []
     if connection.vendor != "postgresql":
         created = model.objects.bulk_create(

@@ -462,9 +462,12 @@ other work sharing the CPUs (tests, other servers) inflates every time below.
 "× baseline" compares with a baseline measured in the same run: for pages, the login page
 (a trivial Django view: middleware, session, template, no query) requested the same way by the
 same benchmark; for the export, bare openpyxl writing the same rows (fetched into a list
-beforehand) in write-only mode. Page times are server times through Django's test client in
-process, DEBUG off, median of 20 requests after warm-ups (the roster PDF: of 5); "queries" is
-the number of SQL queries of one request. Peak memory is the peak resident set of a fresh
+beforehand) in write-only mode, with bare XlsxWriter (constant memory, ``write_row``) beside
+it; for the import, its floor: calamine alone reading the same file plus COPY alone of the same
+rows into the household table (constraints checked, rolled back), each in a fresh process.
+Page times are server times through Django's test client in process, DEBUG off, median of 20
+requests after warm-ups (the roster PDF: of 5); "queries" is the number of SQL queries of one
+request. Peak memory is the peak resident set of a fresh
 process doing the work, Django included.
 
 Bench scale: 200,000 households, 400,000 policies and 5,000 claims over Haimen's 290 villages

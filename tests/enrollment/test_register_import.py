@@ -181,6 +181,26 @@ def test_a_household_edited_between_check_and_write_is_compared_again(world, tmp
     assert Household.objects.get(certificate_no="HM0002").phone == "13800000009"
 
 
+def test_a_household_deleted_between_check_and_write_is_left_out(world, tmp_path):
+    city = world.user("city")
+    rows = good_rows()
+    import_file(city, write_xlsx(tmp_path / "一.xlsx", rows))
+    for row in rows:
+        row["联系电话"] = "13800000009"
+    plan = register_import_check(actor=city, file=write_xlsx(tmp_path / "二.xlsx", rows))
+    assert len(plan.changed) == 3
+    with connection.cursor() as cursor:  # as an administrator would, by hand
+        cursor.execute("DELETE FROM enrollment_household WHERE certificate_no = 'HM0003'")
+
+    result = register_import_apply(actor=city, plan=plan)
+
+    assert (result.new, result.changed, result.unchanged) == (0, 2, 1)
+    updated = AuditEvent.objects.filter(action="household.import_update")
+    assert sorted(event.object_repr[:6] for event in updated) == ["HM0001", "HM0002"]
+    assert not Household.objects.filter(certificate_no="HM0003").exists()
+    assert set(Household.objects.values_list("phone", flat=True)) == {"13800000009"}
+
+
 def enrolled_in_xinhe(world, campaign, tmp_path):
     """HM0002 imported into 新河村 and enrolled in its 2013 roster; the rows, to change."""
     rows = good_rows()

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("haimen_insurance", "enrollment", "claims", "oversight")
 AUDIT_CALLS = {"audit_record", "audit_values", "_audit", "audit_download", "_event", "AuditEvent"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-# Keys made from a model's own field names (``changed_values`` over a model's fields): the flow
-# walk below reads them as the events record them.
+# Keys made from a model's own field names (``changed_values`` or ``created_values`` over a
+# model's fields): the flow walk below reads them as the events record them.
 FIELD_NAMES = object()
 
 
@@ -72,7 +72,7 @@ class Keys:
             return self.of(node.body, scope) | self.of(node.orelse, scope)
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name == "changed_values":
+            if name in ("changed_values", "created_values"):
                 return {FIELD_NAMES}
             if name in self.functions:
                 function = self.functions[name]

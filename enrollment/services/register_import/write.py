@@ -190,21 +190,17 @@ def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> N
     } | {"created_at": now, "updated_at": now}
     columns += defaults
     rest = tuple(defaults.values())
+
+    def created(pk: int, row: RegisterRow) -> dict:
+        after = comparable(dict(zip(fields, values_of(row), strict=True)), villages)
+        return _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, created_values(after))
+
     for chunk in batched(plan.new, WRITE_CHUNK):
-        households, audit = [], []
-        for row in chunk:
-            values = values_of(row)
-            households.append((row.certificate_no, *values, *rest))
-            after = comparable(dict(zip(fields, values, strict=True)), villages)
-            audit.append((row, created_values(after)))
-        ids = insert_rows(Household, columns, households)
-        audit_rows(
-            [
-                _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, changes)
-                for pk, (row, changes) in zip(ids, audit, strict=True)
-            ],
-            at=now,
+        ids = insert_rows(
+            Household, columns, [(row.certificate_no, *values_of(row), *rest) for row in chunk]
         )
+        # Made as COPY takes them: PostgreSQL writes the last piece while the next is made.
+        audit_rows((created(pk, row) for pk, row in zip(ids, chunk, strict=True)), at=now)
         if progress is not None:
             progress(len(chunk))
 
@@ -314,22 +310,25 @@ def _compared_again(plan: ImportPlan, villages: Villages, edited: list[int]) -> 
 
 def _audit_changes(person, chunk, gone, again, moved, now) -> int:
     """The audit events of the households of ``chunk`` written (not ``gone``, and with changes
-    still, as compared ``again`` for those edited since the check); notes the village of each
-    one that moved in ``moved``. Returns how many."""
-    events = []
-    for planned in chunk:
-        change = again.get(planned.pk, planned)
-        if change.pk in gone or not change.changes:
-            continue
-        if "village" in change.changes:
-            moved[change.pk] = change.row.village_id
-        events.append(
-            _event(
+    still, as compared ``again`` for those edited since the check), made as COPY takes them;
+    notes the village of each one that moved in ``moved``. Returns how many."""
+    written = 0
+
+    def events():
+        nonlocal written
+        for planned in chunk:
+            change = again.get(planned.pk, planned)
+            if change.pk in gone or not change.changes:
+                continue
+            if "village" in change.changes:
+                moved[change.pk] = change.row.village_id
+            written += 1
+            yield _event(
                 person, AuditAction.HOUSEHOLD_IMPORT_UPDATE, change.pk, change.row, change.changes
             )
-        )
-    audit_rows(events, at=now)
-    return len(events)
+
+    audit_rows(events(), at=now)
+    return written
 
 
 def _take_back_entries(actor, moved: dict[int, int]) -> None:
