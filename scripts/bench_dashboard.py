@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 import bench_policies  # noqa: E402  (scripts/, not a package)
 import benchdb  # noqa: E402
 
-DATABASE = "haimen_bench_dashboard"
+DATABASE = benchdb.named("haimen_bench_dashboard")
 YEAR = bench_policies.YEAR
 TARGET_MS = 300
 WARMUPS = 2

@@ -21,7 +21,7 @@ from pathlib import Path
 import benchdb
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "haimen_bench_roster"
+DATABASE = benchdb.named("haimen_bench_roster")
 
 
 def timed(client, url: str, runs: int) -> tuple[float, int]:
@@ -44,8 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=700)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     options = parser.parse_args()
-    with benchdb.database(DATABASE):
+    with benchdb.database(DATABASE, keep=options.keep):
         benchdb.setup(DATABASE)
         from django.db import connection
         from django.test import Client
