@@ -12,9 +12,11 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     Value,
 )
@@ -36,7 +38,7 @@ from ..models import (
 UNDECIDED = ""
 
 
-def _listed(roster: Roster):
+def listed_households(roster: Roster):
     """The households ``roster`` lists, annotated (``roster_households`` without its entries)."""
     campaign = roster.campaign
     return (
@@ -55,23 +57,26 @@ def _listed(roster: Roster):
     )
 
 
-def roster_households(roster: Roster, *, persons: bool = True):
-    """The households a roster lists: the village's valid certificates and any household with
-    an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
-    ``roster_entries`` (its entry, with products and, unless ``persons`` is False, their insured
-    persons, in a list of 0 or 1)."""
+def entries_prefetch(roster: Roster, *, persons: bool = True) -> Prefetch:
+    """A household's entry in ``roster`` as ``roster_entries`` (a list of 0 or 1), with its
+    products and, unless ``persons`` is False, their insured persons."""
     lines = EntryProduct.objects.select_related("product")
     if persons:
         lines = lines.prefetch_related("persons")
-    return _listed(roster).prefetch_related(
-        Prefetch(
-            "entries",
-            queryset=RosterEntry.objects.filter(roster=roster).prefetch_related(
-                Prefetch("products", queryset=lines)
-            ),
-            to_attr="roster_entries",
-        )
+    return Prefetch(
+        "entries",
+        queryset=RosterEntry.objects.filter(roster=roster).prefetch_related(
+            Prefetch("products", queryset=lines)
+        ),
+        to_attr="roster_entries",
     )
+
+
+def roster_households(roster: Roster, *, persons: bool = True):
+    """The households a roster lists: the village's valid certificates and any household with
+    an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
+    ``roster_entries`` (``entries_prefetch``)."""
+    return listed_households(roster).prefetch_related(entries_prefetch(roster, persons=persons))
 
 
 # What the roster page shows of a household (``roster_page_households``).
@@ -93,7 +98,7 @@ def roster_page_households(roster: Roster):
     reason and whether the township decided it (``entry_pk``, ``entry_reason``,
     ``entry_on_behalf``, None without an entry). Their products: ``entry_lines``."""
     return (
-        _listed(roster)
+        listed_households(roster)
         .only(*LISTED_FIELDS)
         .annotate(
             entry_pk=F("entry__id"),
@@ -183,9 +188,27 @@ def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
 
 
 def village_figures(roster: Roster) -> Figures:
-    """The figures of one roster's village: two queries."""
-    counted = _counted(roster.campaign, [roster.village_id], [roster.pk])
-    return counted.get(roster.village_id, Figures())
+    """The figures of one roster's village: one query (its insured persons counted in a
+    subquery of the households' count)."""
+    persons = (
+        InsuredPerson.objects.filter(
+            campaign=roster.campaign_id, entry_product__entry__roster=roster
+        )
+        .order_by()
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = household_counts(
+        roster.campaign,
+        [roster.village_id],
+        [roster.pk],
+        persons=Coalesce(Subquery(persons, output_field=IntegerField()), 0),
+    )
+    for row in rows:
+        del row["village"]
+        return Figures(**row)
+    return Figures()
 
 
 def on_behalf_note(roster: Roster) -> str:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
@@ -31,9 +31,10 @@ from ..selectors.campaigns import current_campaign
 from ..selectors.rosters import (
     UNDECIDED,
     Figures,
+    entries_prefetch,
     entry_lines,
+    listed_households,
     on_behalf_note,
-    roster_households,
     roster_page_households,
     village_figures,
 )
@@ -281,7 +282,7 @@ class EntryDecideView(_FillsInRosters, FormView):
 
     @cached_property
     def household(self) -> Household:
-        households = roster_households(self.roster, persons=False)
+        households = listed_households(self.roster)
         return get_object_or_404(households, pk=self.kwargs["household_pk"])
 
     @cached_property
@@ -290,6 +291,8 @@ class EntryDecideView(_FillsInRosters, FormView):
 
     @cached_property
     def row(self) -> RosterRow:
+        # Its entry is read only for the form shown (a save that succeeds needs none).
+        prefetch_related_objects([self.household], entries_prefetch(self.roster, persons=False))
         return RosterRow(self.household, full_ids=self.request.user.sees_full_ids)
 
     def get_form_kwargs(self):

@@ -73,13 +73,13 @@ def test_the_query_count_does_not_grow_with_households(world, roster, client_for
     with CaptureQueriesContext(connection) as many:
         response = client.get(url("roster_detail", roster.pk))
     assert "共 47 户" in response.content.decode()
-    # Session, user, two of permissions, the roster, its figures (two), the page of households,
-    # their products, and the on-behalf note (乡镇代填); the count of households is the figures'.
-    assert len(many) == len(few) == 10
+    # Session, user, permissions, the roster, its figures, the page of households, their
+    # products, and the on-behalf note (乡镇代填); the count of households is the figures'.
+    assert len(many) == len(few) == 8
     with CaptureQueriesContext(connection) as searched:
         response = client.get(url("roster_detail", roster.pk), {"q": "子"})
     assert "共 47 户" in response.content.decode()  # every child's name has 子
-    assert len(searched) == 11  # and the households found are counted
+    assert len(searched) == 9  # and the households found are counted
 
 
 def test_search_and_filter(world, roster, client_for):
