@@ -1,20 +1,22 @@
 #!/usr/bin/env python
 """Load test (`make load`): village cadres at the deadline against gunicorn, p95 and errors.
 
-    .venv/bin/python scripts/load_test.py [--users 100] [--spawn-rate 2] [--time 180s]
+    .venv/bin/python scripts/load_test.py [--users 300] [--spawn-rate 2] [--time 180s]
 
 Creates the PostgreSQL database ``haimen_load`` (dropped first if it exists), migrates it and
 seeds the demo (``manage.py seed_demo``), then gives each of ``--users`` villages whose current
-roster is still a draft its own cadre (``load001``, ``load002``, ... with the password below).
+roster is still a draft its own cadre (``load001``, ``load002``, ... with the password below);
+the demo has 215 such villages, so more cadres than that share the accounts (two to a village).
 Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG off, static files by whitenoise) and runs
 locust headless with ``scripts/load/locustfile.py``: every simulated cadre logs in, opens the
 workbench and the village roster, searches and filters it, and records decisions. The cadres
-start two a second (all 100 are at work after 50 s), and each reads every page for 2–8 s before
-the next click. Prints each request type's count, failures, median, p95 and throughput, the p95
-for every 10 s of the run, and the CPU time gunicorn, PostgreSQL, locust and everything else
+start two a second, and each reads every page for 2–8 s before the next click (300 cadres: all at
+work after 150 s). Prints each request type's count, failures, median, p95 and throughput, the
+p95 for every 10 s of the run, and the CPU time gunicorn, PostgreSQL, locust and everything else
 took; exits 1 when the p95 of all requests is 500 ms or more or any request failed (docs/design.md
 section 6). gunicorn is always stopped; the database is dropped unless ``KEEP=1``. locust's
-results (JSON and CSV) and the logs are left in ``test-artifacts/load/``.
+results (JSON and CSV), the run's settings and CPU seconds (``run.json``, which `make bench`
+quotes) and the logs are left in ``test-artifacts/load/``.
 
 Settings: ``haimen_insurance.settings.local`` with ``DJANGO_DEBUG=false`` and
 ``DJANGO_ALLOWED_HOSTS=127.0.0.1``. The production settings mark the session and CSRF cookies
@@ -425,7 +427,7 @@ def print_over_time(path: Path, window: int = 10) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 100)))
+    parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 300)))
     parser.add_argument(
         "--spawn-rate", type=float, default=float(os.environ.get("LOAD_SPAWN_RATE", 2))
     )
@@ -451,7 +453,7 @@ def main() -> int:
     think = options.wait.replace(",", "–")
     base_url = f"http://127.0.0.1:{options.port}"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for stale in ("locust.json", "requests.csv"):
+    for stale in ("locust.json", "requests.csv", "run.json"):
         (RESULTS / stale).unlink(missing_ok=True)
     env = benchdb.env(
         DATABASE,
@@ -558,6 +560,24 @@ def main() -> int:
             jobs.report()
         p95 = everything.percentile(0.95)
         met = p95 < P95_TARGET_MS and everything.failures == 0
+        (RESULTS / "run.json").write_text(
+            json.dumps(
+                {
+                    "users": options.users,
+                    "accounts": accounts,
+                    "workers": options.workers,
+                    "time": options.time,
+                    "wait": options.wait,
+                    "jobs": not options.no_jobs,
+                    "seconds": round(seconds),
+                    "cpu": {key: round(value) for key, value in cpu.items()},
+                    "requests": everything.requests,
+                    "p95_ms": p95,
+                    "failures": everything.failures,
+                }
+            ),
+            encoding="utf-8",
+        )
         print(
             f"target p95 < {P95_TARGET_MS} ms and no errors: {'met' if met else 'NOT met'} "
             f"(p95 {p95} ms, {everything.failures} errors); "
