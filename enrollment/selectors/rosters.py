@@ -5,6 +5,7 @@ Every function runs a fixed number of queries, however many households there are
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -22,9 +23,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from haimen_insurance.compiled import Compiled
 from haimen_insurance.models import Area
 
-from ..eligibility import Reason, eligibility_expression
+from ..eligibility import Reason, age_cutoff, eligibility_expression
 from ..models import (
     Campaign,
     EntryProduct,
@@ -187,25 +189,40 @@ def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
     return figures
 
 
-def village_figures(roster: Roster) -> Figures:
-    """The figures of one roster's village: one query (its insured persons counted in a
-    subquery of the households' count)."""
+def _village_figures(*, campaign, roster, village, age_date, cutoff):
     persons = (
-        InsuredPerson.objects.filter(
-            campaign=roster.campaign_id, entry_product__entry__roster=roster
-        )
+        InsuredPerson.objects.filter(campaign=campaign, entry_product__entry__roster=roster)
         .order_by()
         .values("campaign")
         .annotate(count=Count("pk"))
         .values("count")
     )
-    rows = household_counts(
-        roster.campaign,
-        [roster.village_id],
-        [roster.pk],
+    return household_counts(
+        None,
+        [village],
+        [roster],
+        rule={"age_date": age_date, "cutoff": cutoff},
         persons=Coalesce(Subquery(persons, output_field=IntegerField()), 0),
     )
-    for row in rows:
+
+
+# The query of every roster page and cadre's workbench: compiled once (``Compiled``).
+VILLAGE_FIGURES = Compiled(
+    _village_figures, campaign=int, roster=int, village=int, age_date=date, cutoff=date
+)
+
+
+def village_figures(roster: Roster) -> Figures:
+    """The figures of one roster's village: one query (its insured persons counted in a
+    subquery of the households' count), compiled once a process."""
+    campaign = roster.campaign
+    for row in VILLAGE_FIGURES.rows(
+        campaign=campaign.pk,
+        roster=roster.pk,
+        village=roster.village_id,
+        age_date=campaign.age_date,
+        cutoff=age_cutoff(campaign.age_date, campaign.age_limit),
+    ):
         del row["village"]
         return Figures(**row)
     return Figures()
@@ -223,12 +240,17 @@ def on_behalf_note(roster: Roster) -> str:
     return f"由{roster.village.parent.name}计生办代填（{'，'.join(done)}）"
 
 
-def household_counts(campaign: Campaign, village_ids, rosters: list[int], **more):
+def household_counts(
+    campaign: Campaign | None, village_ids, rosters: list[int], *, rule=None, **more
+):
     """Per village of ``village_ids`` with households: its households counted by their decision
     in ``rosters`` (or by the register while undecided) as ``Figures`` fields (all but persons),
     one query of dicts with ``village``. ``more`` adds aggregates over the same rows, which may
     refer to the household's entry as ``entry``. Policies and premium are the entries' own
-    totals (kept by the roster services)."""
+    totals (kept by the roster services). ``rule``: the eligibility rule's arguments
+    (``eligibility_expression``) instead of ``campaign``'s."""
+    if rule is None:
+        rule = {"age_date": campaign.age_date, "age_limit": campaign.age_limit}
     by_register = Q(eligibility=Reason.ELIGIBLE.value)
     undecided = Q(decision=UNDECIDED)
     not_eligible = Q(decision=RosterEntry.Decision.NOT_ELIGIBLE) | (undecided & ~by_register)
@@ -237,9 +259,7 @@ def household_counts(campaign: Campaign, village_ids, rosters: list[int], **more
         .annotate(entry=FilteredRelation("entries", condition=Q(entries__roster__in=rosters)))
         .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
         .annotate(
-            eligibility=eligibility_expression(
-                age_date=campaign.age_date, age_limit=campaign.age_limit
-            ),
+            eligibility=eligibility_expression(**rule),
             decision=Coalesce(F("entry__decision"), Value(UNDECIDED)),
         )
         .values("village")
