@@ -299,6 +299,8 @@ class EntryDecideView(_FillsInRosters, FormView):
         return {**super().get_form_kwargs(), "products": self.products}
 
     def get_initial(self):
+        if self.request.method == "POST":
+            return {}  # a bound form shows what was sent, never its initial values
         entry = self.row.entry
         if entry is None:
             decision = "enrolled" if self.row.eligible else "not_eligible"
