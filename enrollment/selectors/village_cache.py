@@ -28,6 +28,7 @@ its roster was approved): its households' figures then depend on which rosters a
 pages count such a village directly (``irregular``); everything else of it is exact as kept.
 """
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from ..models import Campaign, InsuredPerson, Roster, RosterEntry
 from .rosters import Figures, household_counts, persons_counts
 
 ZERO = Decimal("0.00")
+TRIGGERS = 15  # migration 0011: four tables' insert, delete and truncate, three tables' update
+logger = logging.getLogger(__name__)
 
 # The one query of a check: the current snapshot, the log's row, and what transactions unseen
 # by the last check's snapshot logged (those of txid below its xmin had ended before it).
@@ -118,6 +121,7 @@ class Counts:
 class _Kept:
     def __init__(self):
         self.lock = threading.Lock()
+        self.triggers: bool | None = None  # whether the log is written (checked once)
         self.forget()
 
     def forget(self, epoch: str | None = None) -> None:
@@ -139,8 +143,24 @@ def forget() -> None:
 
 
 def usable() -> bool:
-    """Whether kept figures may be used now: on PostgreSQL, outside a transaction."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    """Whether kept figures may be used now: on PostgreSQL, outside a transaction, with the
+    triggers that write the change log in place (looked up once a process; without them every
+    figure is counted directly, and a warning is logged)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    if _kept.triggers is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'enrollment_figures_%' "
+                "AND NOT tgisinternal AND tgenabled <> 'D'"
+            )
+            _kept.triggers = cursor.fetchone()[0] == TRIGGERS
+        if not _kept.triggers:
+            logger.warning(
+                "The figure change log's triggers are missing or disabled (migration "
+                "enrollment 0011): every page counts its figures directly."
+            )
+    return _kept.triggers
 
 
 def counts(campaign: Campaign, village_ids, *, shared: bool = False) -> Counts | None:

@@ -250,3 +250,18 @@ def test_the_township_rosters_page_queries_do_not_grow_with_villages(world, camp
     assert Area.objects.filter(parent=world.town_a).aggregate(n=Count("pk"))["n"] == 7
     assert "新村4" in response.text
     assert len(seven) == len(two)
+
+
+def test_without_the_triggers_nothing_is_kept(world, campaign):
+    villages = [world.village_a1.pk]
+    trigger = "enrollment_household {} TRIGGER enrollment_figures_household_insert"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {trigger.format('DISABLE')}")
+    try:
+        village_cache._kept.triggers = None  # looked up again, as a new process does
+        assert village_cache.counts(campaign, villages) is None
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {trigger.format('ENABLE')}")
+        village_cache._kept.triggers = None
+    assert village_cache.counts(campaign, villages) is not None
