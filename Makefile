@@ -54,7 +54,7 @@ check: $(VENV)/.run-deps
 	DJANGO_SECRET_KEY=$$(head -c 60 /dev/urandom | base64 -w0) DJANGO_ALLOWED_HOSTS=example.org \
 	DJANGO_SETTINGS_MODULE=haimen_insurance.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
-# Not part of `make test`: 100 cadres on gunicorn for 60 s against a database of its own; exits 1
+# Not part of `make test`: 300 cadres on gunicorn for 180 s against a database of its own; exits 1
 # when the p95 is 500 ms or more or any request failed. LOAD_USERS, LOAD_TIME, LOAD_WAIT, KEEP=1:
 # see scripts/load_test.py.
 load: $(VENV)/.run-deps

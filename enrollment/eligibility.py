@@ -73,9 +73,14 @@ def judge(household: Household, *, age_date: date, age_limit: int) -> Eligibilit
     return Eligibility(Reason.ELIGIBLE)
 
 
-def eligibility_expression(*, age_date: date, age_limit: int, prefix: str = "") -> Case:
+def eligibility_expression(
+    *, age_date: date, age_limit: int | None = None, prefix: str = "", cutoff: date | None = None
+) -> Case:
     """The database twin of ``judge``: a CASE giving the reason code. ``prefix`` is the lookup
-    path to the household (``"household__"``) when annotating another model."""
+    path to the household (``"household__"``) when annotating another model. ``cutoff``, when
+    given, is ``age_cutoff(age_date, age_limit)`` already worked out (``age_limit`` unused)."""
+    if cutoff is None:
+        cutoff = age_cutoff(age_date, age_limit)
     field = lambda name: f"{prefix}{name}"  # noqa: E731
     return Case(
         When(Q(**{field("status"): Household.Status.REVOKED}), then=Value(Reason.REVOKED.value)),
@@ -83,10 +88,7 @@ def eligibility_expression(*, age_date: date, age_limit: int, prefix: str = "") 
         When(~Q(**{field("hukou"): Household.Hukou.RURAL}), then=Value(Reason.URBAN.value)),
         When(Q(**{field("receives_reward"): False}), then=Value(Reason.NO_REWARD.value)),
         When(Q(**{field("child_birth_date__gt"): age_date}), then=Value(Reason.NOT_BORN.value)),
-        When(
-            Q(**{field("child_birth_date__lte"): age_cutoff(age_date, age_limit)}),
-            then=Value(Reason.AGE.value),
-        ),
+        When(Q(**{field("child_birth_date__lte"): cutoff}), then=Value(Reason.AGE.value)),
         default=Value(Reason.ELIGIBLE.value),
         output_field=models.CharField(),
     )

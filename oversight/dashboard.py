@@ -5,13 +5,13 @@ ratio and the service standard. A fixed number of queries, whatever the number o
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from claims.models import Claim
-from enrollment.eligibility import Reason, eligibility_expression
-from enrollment.models import Campaign, Household, Roster, RosterEntry, TownshipReport
+from enrollment.models import Campaign, Roster, RosterEntry, TownshipReport
+from enrollment.selectors import village_cache
+from enrollment.selectors.rosters import household_counts
 from haimen_insurance.models import Area
 
 ZERO = Decimal("0.00")
@@ -188,47 +188,44 @@ def dashboard(
         row.rosters_approved += status == Roster.Status.APPROVED
         row.roster_id = roster  # a village's own roster (in a township's dashboard)
 
+    kept = village_cache.counts(campaign, village_ids)
+    # Villages counted here rather than taken as kept: every one, or the irregular ones.
+    direct = village_ids if kept is None else village_cache.irregular(kept)
+    if kept is not None:
+        for village, count in kept.villages.items():
+            row = row_of[village]
+            if not count.irregular:
+                row.households += count.figures.households
+                row.eligible += count.figures.eligible
+            # Its roster's enrolled entries, however the roster's households are counted.
+            row.enrolled += count.enrolled
+            row.policies += count.policies
+            row.premium += count.premium
+
     # Eligible households: decided enrolled or declined, or undecided and eligible by the register
     # (one the cadre marked not eligible is not eligible), as the roster pages count them.
-    by_register = Q(eligibility=Reason.ELIGIBLE.value)
-    undecided = Q(decision="")
-    not_eligible = Q(decision=RosterEntry.Decision.NOT_ELIGIBLE) | (undecided & ~by_register)
-    households = (
-        Household.objects.filter(village__in=village_ids)
-        .annotate(
-            entry=FilteredRelation("entries", condition=Q(entries__roster__in=list(village_of)))
-        )
-        .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
-        .annotate(
-            eligibility=eligibility_expression(
-                age_date=campaign.age_date, age_limit=campaign.age_limit
-            ),
-            decision=Coalesce(F("entry__decision"), Value("")),
-        )
-        .values("village")
-        .annotate(households=Count("pk"), eligible=Count("pk", filter=~not_eligible))
-        .order_by()
-    )
-    for item in households:
-        row = row_of[item["village"]]
-        row.households += item["households"]
-        row.eligible += item["eligible"]
+    if direct:
+        for item in household_counts(campaign, direct, list(village_of)):
+            row = row_of[item["village"]]
+            row.households += item["households"]
+            row.eligible += item["eligible"]
 
     # Entries carry their policies and premium, so one pass over the entries of these rosters
     # counts households, policies and premium (index entry_roster_decision).
-    entries = (
-        RosterEntry.objects.filter(
-            roster__in=list(village_of), decision=RosterEntry.Decision.ENROLLED
+    if kept is None:
+        entries = (
+            RosterEntry.objects.filter(
+                roster__in=list(village_of), decision=RosterEntry.Decision.ENROLLED
+            )
+            .values("roster")
+            .annotate(count=Count("pk"), policies=Sum("policies"), premium=Sum("premium"))
+            .order_by()
         )
-        .values("roster")
-        .annotate(count=Count("pk"), policies=Sum("policies"), premium=Sum("premium"))
-        .order_by()
-    )
-    for item in entries:
-        row = row_of[village_of[item["roster"]]]
-        row.enrolled += item["count"]
-        row.policies += item["policies"]
-        row.premium += item["premium"]
+        for item in entries:
+            row = row_of[village_of[item["roster"]]]
+            row.enrolled += item["count"]
+            row.policies += item["policies"]
+            row.premium += item["premium"]
 
     reports = list(
         TownshipReport.objects.filter(

@@ -73,6 +73,8 @@ class TodoList:
     reports: list[TownshipReport] = field(default_factory=list)
     # How many reports wait for this user (finance: a transfer; insurer: policies).
     waiting: int = 0
+    # The campaigns the user sees, oldest first (None: not read, for a user without a role).
+    campaigns: list[Campaign] | None = None
 
 
 def todo_list(user, *, today: date | None = None) -> TodoList:
@@ -82,6 +84,7 @@ def todo_list(user, *, today: date | None = None) -> TodoList:
     if not user.is_authenticated or not user.is_active or not user.role:
         return todo
     campaigns = list(Campaign.objects.for_user(user).order_by("year"))
+    todo.campaigns = campaigns
     open_campaigns = [campaign for campaign in campaigns if campaign.is_open]
     build = {
         Role.VILLAGE_CADRE: _cadre,

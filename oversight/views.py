@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -59,11 +60,21 @@ def campaign_progress(user, todo: TodoList) -> dict:
     """The current campaign as this user's workbench shows it: the cadre's roster with its
     figures; for everyone else the rosters in scope counted by status, and township reports
     (finance and insurer: those of every open year, from ``todo``)."""
-    campaign = current_campaign()
+    if todo.campaigns is None:
+        campaign = current_campaign()
+    else:  # the newest open one of those the to-do list read (every open campaign)
+        campaign = max(
+            (each for each in todo.campaigns if each.is_open),
+            key=lambda each: each.year,
+            default=None,
+        )
     # The city also sees the years being prepared, which nobody works in until opened.
     prepared = []
     if may_see_campaigns_being_prepared(user):
-        prepared = list(Campaign.objects.filter(status=Campaign.Status.PREPARING).order_by("-year"))
+        prepared = sorted(
+            (each for each in todo.campaigns or () if each.status == Campaign.Status.PREPARING),
+            key=lambda each: -each.year,
+        )
     if campaign is None:
         return {"campaign": None, "prepared": prepared}
     rosters = Roster.objects.for_user(user).filter(campaign=campaign)
@@ -117,9 +128,12 @@ class WorkbenchView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         areas = Area.objects.for_user(user)
-        context["area_counts"] = areas.aggregate(
-            townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
-            villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
+        # Counted when a workbench shows it (not the cadre's or the finance office's).
+        context["area_counts"] = SimpleLazyObject(
+            lambda: areas.aggregate(
+                townships=Count("pk", filter=Q(kind__in=Area.TOWNSHIP_KINDS)),
+                villages=Count("pk", filter=Q(kind__in=Area.VILLAGE_KINDS)),
+            )
         )
         if access.may_set_up_city(user):
             context["user_count"] = User.objects.for_user(user).filter(is_active=True).count()

@@ -12,7 +12,8 @@ script through ``scripts/benchdb.py``, which they share):
 3. ``scripts/bench_policies.py``: the policy list export, 400,000 rows, against bare openpyxl
    writing the same rows;
 4. ``scripts/bench_dashboard.py``: the city dashboard at bench scale (400,000 policies, 5,000
-   claims), with the login page as baseline, and the year's review workbook and PDF;
+   claims) and the largest township's rosters and reconciliation pages, with the login page as
+   baseline, and the year's review workbook and PDF;
 5. ``scripts/bench_jobs.py``: the requests that start the long work as background jobs (a
    200,000-row register upload and its confirm, the roll-over of 200,000 households, the city's
    400,000-row policy list), each beside its job's own time in a worker.
@@ -182,11 +183,12 @@ ROSTER_LINE = re.compile(
 
 
 def roster_rows(result: Run) -> list[Row]:
-    page_target, pdf_target = "median < 150 ms", "median < 2 s"
+    page_target, pdf_target = "median < 50 ms", "median < 0.5 s"
     figures = {match["label"]: match for match in ROSTER_LINE.finditer(result.output)}
     size = re.search(r"^households (\d+)", result.output, re.MULTILINE)
     households = f"{size[1] if size else '?'} households"
-    if result.returncode or len(figures) != 3:
+    # Exit 1 is a missed target; its figures are still printed.
+    if result.returncode not in (0, 1) or len(figures) != 3:
         return [
             failed(f"village roster page, {households}", page_target, result),
             failed(f"roster PDF, {households}", pdf_target, result),
@@ -200,14 +202,14 @@ def roster_rows(result: Run) -> list[Row]:
             f"{page_ms:.1f} ms median, {page['queries']} queries",
             page_target,
             f"{page_ms / base:.1f} × login page ({base:.1f} ms)",
-            page_ms < 150,
+            page_ms < 50,
         ),
         Row(
             f"roster PDF, {households}",
             f"{pdf_ms:.0f} ms median, {pdf['queries']} queries",
             pdf_target,
             f"{pdf_ms / base:.0f} × login page",
-            pdf_ms < 2000,
+            pdf_ms < 500,
         ),
     ]
 
@@ -276,7 +278,7 @@ def policies_rows(result: Run) -> list[Row]:
 
 
 def dashboard_rows(result: Run, path: Path) -> list[Row]:
-    target = "median < 300 ms"
+    target = "median < 100 ms"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -305,6 +307,17 @@ def dashboard_rows(result: Run, path: Path) -> list[Row]:
             ),
             "the same",
             met=len(data["township_queries"]) == 1,
+        ),
+        *(
+            Row(
+                f"{page['work']}, {page['township']} (~{page['households']:,} households)",
+                f"{page['median_ms']:.1f} ms median, {page['queries']} queries "
+                f"({page['fresh_ms']:.0f} ms with every village counted afresh)",
+                f"median < {page['target_ms']} ms",
+                f"{page['median_ms'] / base:.0f} × login page",
+                page["median_ms"] < page["target_ms"],
+            )
+            for page in data.get("township_pages", [])
         ),
         review_row(data),
     ]
@@ -349,9 +362,16 @@ def jobs_rows(result: Run, path: Path) -> list[Row]:
 def load_row() -> Row:
     """The last `make load` results left in test-artifacts/load/, if any, read as
     scripts/load_test.py reads them for its own table."""
-    work = "deadline load: 100 concurrent cadres on gunicorn"
     target = "p95 < 500 ms, zero errors"
     results = LOAD_RESULTS / "locust.json"
+    try:
+        run_of = json.loads((LOAD_RESULTS / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run_of = {}
+    users = run_of.get("users", 300)
+    work = f"deadline load: {users} concurrent cadres on gunicorn"
+    if users < 300:
+        target = "300 cadres: " + target
     if not results.exists():
         return Row(work, "see `make load` (not run by `make bench`)", target, counts=False)
     try:
@@ -474,10 +494,13 @@ Bench scale: 200,000 households, 400,000 policies and 5,000 claims over Haimen's
 and 19 townships (`fixtures/haimen_areas.csv`). The dashboard's query count is also measured
 with half the townships' data deleted (in a transaction rolled back afterwards), and the township
 dashboard's for the township with the most villages and the one with the fewest: the count
-does not grow with the rows. A "job" row times the request that starts the work (once, after
-two GETs of the page it is made from) and, beside it, the job's own run in a `manage.py
-db_worker` on the same machine, read from the job record; "before" is that work done inside one
-request, as measured before it became a job.
+does not grow with the rows. The township's rosters and reconciliation pages are those of the
+township with the most villages; their figures (and the city dashboard's) are kept between
+requests and counted again only for villages that changed (`enrollment.selectors.village_cache`),
+so beside each the same page is timed with every village counted afresh. A "job" row times
+the request that starts the work (once, after two GETs of the page it is made from) and, beside
+it, the job's own run in a `manage.py db_worker` on the same machine, read from the job record;
+"before" is that work done inside one request, as measured before it became a job.
 
 Whole run: {total / 60:.0f} min ({durations}).
 

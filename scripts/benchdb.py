@@ -24,6 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench-Passw0rd-2026"
 
 
+def named(base: str) -> str:
+    """The database name ``base`` with ``BENCH_DB_SUFFIX`` appended (default none): two people
+    benchmarking on one PostgreSQL server keep out of each other's databases."""
+    return base + os.environ.get("BENCH_DB_SUFFIX", "")
+
+
 def url(name: str) -> str:
     """The address of the database ``name``."""
     host = os.environ.get("PGHOST", "127.0.0.1")

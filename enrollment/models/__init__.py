@@ -2,6 +2,7 @@
 transfers and policies."""
 
 from .campaigns import Campaign, Product, TownshipInsurer
+from .changes import FigureChange, FigureLog
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
 from .rosters import (
@@ -22,6 +23,8 @@ __all__ = [
     "ROSTER_TRANSITIONS",
     "Campaign",
     "EntryProduct",
+    "FigureChange",
+    "FigureLog",
     "FundTransfer",
     "Household",
     "InsuredPerson",

@@ -5,15 +5,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F
 
 from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.models import AuditEvent
 from haimen_insurance.privacy import mask, shown_text
 
 from ..eligibility import Reason
-from ..models import EntryProduct, Roster, RosterEntry
-from .rosters import roster_households
+from ..models import EntryProduct, InsuredPerson, Product, Roster, RosterEntry
+from .rosters import listed_households
+
+VILLAGE_PAYER = "村集体"  # the payer of a household without an employer (``payer_label``)
 
 
 @dataclass
@@ -34,69 +36,96 @@ class RosterLine:
         return [person.rsplit("）", 1)[0] + "）" for person in self.persons]
 
 
-def _products(lines, shown) -> tuple[list[str], list[str], Decimal, dict[str, str]]:
-    persons, products, premium, ids = [], [], Decimal("0.00"), {}
-    for line in lines:
-        products.append(f"{line.product.short_name} {line.shares} 份")
-        premium += line.premium
-        for person in line.persons.all():
-            persons.append(
-                f"{person.name}（{person.get_relation_display()}）{shown(person.id_number)}"
-            )
-            ids.setdefault(person.relation, shown(person.id_number))
-    return persons, products, premium, ids
+def _entry_products(entry_ids, shown) -> dict[int, tuple]:
+    """(persons, products, premium, ids) of each entry of ``entry_ids``, from its products in
+    product order and their insured persons in relation order: two queries of plain rows, for
+    the 700 households of a village."""
+    if not entry_ids:
+        return {}
+    lines = list(
+        EntryProduct.objects.filter(entry__in=entry_ids)
+        .order_by("entry", "product__code")
+        .values_list("pk", "entry", "product__code", "shares", "premium")
+    )
+    persons: dict[int, list[tuple[str, str, str]]] = {}
+    for line, relation, name, id_number in (
+        InsuredPerson.objects.filter(entry_product__in=[line[0] for line in lines])
+        .order_by("entry_product", "relation")
+        .values_list("entry_product", "relation", "name", "id_number")
+    ):
+        persons.setdefault(line, []).append((relation, name, id_number))
+    names = {code: Product(code=code).short_name for code in Product.Code.values}
+    relations = dict(InsuredPerson.Relation.choices)
+    found: dict[int, tuple] = {}
+    for line, entry, code, shares, premium in lines:
+        people, products, total, ids = found.setdefault(entry, ([], [], Decimal("0.00"), {}))
+        products.append(f"{names[code]} {shares} 份")
+        for relation, name, id_number in persons.get(line, []):
+            people.append(f"{name}（{relations[relation]}）{shown(id_number)}")
+            ids.setdefault(relation, shown(id_number))
+        found[entry] = (people, products, total + premium, ids)
+    return found
 
 
 def roster_lines(roster: Roster, *, full_ids: bool) -> list[RosterLine]:
+    """The roster's rows in certificate order: three queries."""
+
     def shown(number: str) -> str:
         return number if full_ids else mask(number)
 
-    lines = []
+    def of(entry) -> tuple:
+        return products.get(entry) or ([], [], Decimal("0.00"), {})
+
+    decisions = dict(RosterEntry.Decision.choices)
     if roster.submitted_at is not None:
-        entries = RosterEntry.objects.filter(roster=roster).prefetch_related(
-            Prefetch(
-                "products",
-                queryset=EntryProduct.objects.select_related("product").prefetch_related("persons"),
-            )
+        entries = list(
+            RosterEntry.objects.filter(roster=roster)
+            .order_by("certificate_no")
+            .values_list("pk", "certificate_no", "child_name", "decision", "reason", "payer")
         )
-        for entry in entries.order_by("certificate_no"):
-            persons, products, premium, ids = _products(entry.products.all(), shown)
-            lines.append(
-                RosterLine(
-                    entry.certificate_no,
-                    entry.child_name,
-                    entry.get_decision_display(),
-                    shown_text(entry.reason, full_ids=full_ids),
-                    entry.payer_label,
-                    persons,
-                    products,
-                    premium,
-                    ids,
-                )
+        products = _entry_products([entry[0] for entry in entries], shown)
+        return [
+            RosterLine(
+                certificate_no,
+                child_name,
+                decisions[decision],
+                shown_text(reason, full_ids=full_ids),
+                payer or VILLAGE_PAYER,
+                *of(pk),
             )
-        return lines
-    for household in roster_households(roster):
-        entry = household.roster_entries[0] if household.roster_entries else None
+            for pk, certificate_no, child_name, decision, reason, payer in entries
+        ]
+    households = list(
+        listed_households(roster)
+        .annotate(entry_pk=F("entry__id"), entry_reason=F("entry__reason"))
+        .values_list(
+            "certificate_no",
+            "child_name",
+            "employer_name",
+            "eligibility",
+            "decision",
+            "entry_pk",
+            "entry_reason",
+        )
+    )
+    products = _entry_products([household[5] for household in households if household[5]], shown)
+    lines = []
+    for certificate_no, child_name, employer, eligibility, decision, entry, reason in households:
         if entry is not None:
-            persons, products, premium, ids = _products(entry.products.all(), shown)
-            decision = entry.get_decision_display()
-            reason = shown_text(entry.reason, full_ids=full_ids)
+            decision = decisions[decision]
+            reason = shown_text(reason, full_ids=full_ids)
         else:
-            persons, products, premium, ids = [], [], Decimal("0.00"), {}
-            eligible = household.eligibility == Reason.ELIGIBLE
+            eligible = eligibility == Reason.ELIGIBLE
             decision = "未处理" if eligible else "不符合条件"
-            reason = "" if eligible else Reason(household.eligibility).label
+            reason = "" if eligible else Reason(eligibility).label
         lines.append(
             RosterLine(
-                household.certificate_no,
-                household.child_name,
+                certificate_no,
+                child_name,
                 decision,
                 reason,
-                household.payer_label,
-                persons,
-                products,
-                premium,
-                ids,
+                employer or VILLAGE_PAYER,
+                *of(entry),
             )
         )
     return lines

@@ -4,7 +4,8 @@ figures per village, the problems that stop a submit, and 「一个不多，一�
 Every function runs a fixed number of queries, however many households there are.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -12,26 +13,35 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 
+from haimen_insurance.compiled import Compiled
 from haimen_insurance.models import Area
 
-from ..eligibility import Reason, eligibility_expression
-from ..models import Campaign, EntryProduct, Household, InsuredPerson, Roster, RosterEntry
+from ..eligibility import Reason, age_cutoff, eligibility_expression
+from ..models import (
+    Campaign,
+    EntryProduct,
+    Household,
+    InsuredPerson,
+    Product,
+    Roster,
+    RosterEntry,
+)
 
 UNDECIDED = ""
 
 
-def roster_households(roster: Roster):
-    """The households a roster lists: the village's valid certificates and any household with
-    an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
-    ``roster_entries`` (its entry, with products and insured persons, in a list of 0 or 1)."""
+def listed_households(roster: Roster):
+    """The households ``roster`` lists, annotated (``roster_households`` without its entries)."""
     campaign = roster.campaign
     return (
         # An entry's household is always of the roster's village (entry_decide checks it);
@@ -45,22 +55,87 @@ def roster_households(roster: Roster):
             ),
             decision=Coalesce(F("entry__decision"), Value(UNDECIDED)),
         )
-        .prefetch_related(
-            Prefetch(
-                "entries",
-                queryset=RosterEntry.objects.filter(roster=roster).prefetch_related(
-                    Prefetch(
-                        "products",
-                        queryset=EntryProduct.objects.select_related("product").prefetch_related(
-                            "persons"
-                        ),
-                    )
-                ),
-                to_attr="roster_entries",
-            )
-        )
         .order_by("certificate_no")
     )
+
+
+def entries_prefetch(roster: Roster, *, persons: bool = True) -> Prefetch:
+    """A household's entry in ``roster`` as ``roster_entries`` (a list of 0 or 1), with its
+    products and, unless ``persons`` is False, their insured persons."""
+    lines = EntryProduct.objects.select_related("product")
+    if persons:
+        lines = lines.prefetch_related("persons")
+    return Prefetch(
+        "entries",
+        queryset=RosterEntry.objects.filter(roster=roster).prefetch_related(
+            Prefetch("products", queryset=lines)
+        ),
+        to_attr="roster_entries",
+    )
+
+
+def roster_households(roster: Roster, *, persons: bool = True):
+    """The households a roster lists: the village's valid certificates and any household with
+    an entry, each with ``eligibility`` (a Reason value), ``decision`` ('' while undecided) and
+    ``roster_entries`` (``entries_prefetch``)."""
+    return listed_households(roster).prefetch_related(entries_prefetch(roster, persons=persons))
+
+
+# What the roster page shows of a household (``roster_page_households``).
+LISTED_FIELDS = [
+    "certificate_no",
+    "child_name",
+    "child_id_number",
+    "father_name",
+    "father_id_number",
+    "mother_name",
+    "mother_id_number",
+    "employer_name",
+]
+
+
+def roster_page_households(roster: Roster):
+    """The households of ``roster_households`` as the roster page lists them, in one query for
+    any page of them: only the fields it shows, and instead of the prefetched entry its id,
+    reason and whether the township decided it (``entry_pk``, ``entry_reason``,
+    ``entry_on_behalf``, None without an entry). Their products: ``entry_lines``."""
+    return (
+        listed_households(roster)
+        .only(*LISTED_FIELDS)
+        .annotate(
+            entry_pk=F("entry__id"),
+            entry_reason=F("entry__reason"),
+            entry_on_behalf=F("entry__on_behalf"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """One product of an entry as the roster page shows it."""
+
+    short_name: str
+    shares: int
+    premium: Decimal
+    persons: int
+
+
+def entry_lines(entry_ids) -> dict[int, list[EntryLine]]:
+    """The products of the entries ``entry_ids`` (entry id → its lines in product order), each
+    with the number of its insured persons: one query, none without ids."""
+    lines: dict[int, list[EntryLine]] = {}
+    if not entry_ids:
+        return lines
+    rows = (
+        EntryProduct.objects.filter(entry__in=entry_ids)
+        .annotate(insured=Count("persons"))
+        .order_by("entry", "product__code")
+        .values_list("entry", "product__code", "shares", "premium", "insured")
+    )
+    names = {code: Product(code=code).short_name for code in Product.Code.values}
+    for entry, code, *line in rows:
+        lines.setdefault(entry, []).append(EntryLine(names[code], *line))
+    return lines
 
 
 @dataclass
@@ -86,22 +161,71 @@ class Figures:
 
 
 def roster_figures(campaign: Campaign, villages) -> dict[int, Figures]:
-    """Figures per village id for ``villages`` (a queryset of areas): four queries."""
-    village_ids = villages.values("pk")
-    rosters = list(
-        Roster.objects.filter(campaign=campaign, village__in=village_ids).values_list(
-            "pk", flat=True
+    """Figures per village id for ``villages`` (a queryset of areas): two queries when the
+    villages' figures are kept (``village_cache``) and none changed, else four."""
+    from . import village_cache
+
+    village_ids = list(villages.values_list("pk", flat=True))
+    kept = village_cache.counts(campaign, village_ids)
+    if kept is None:
+        rosters = list(
+            Roster.objects.filter(campaign=campaign, village__in=village_ids).values_list(
+                "pk", flat=True
+            )
         )
-    )
-    figures = {village: Figures() for village in villages.values_list("pk", flat=True)}
-    figures.update(_counted(campaign, village_ids, rosters))
+        figures = {village: Figures() for village in village_ids}
+        figures.update(_counted(campaign, village_ids, rosters))
+        return figures
+    figures = {village: replace(count.figures) for village, count in kept.villages.items()}
+    irregular = village_cache.irregular(kept)
+    if irregular:
+        # Counted as the direct count would: by their decision in these villages' rosters.
+        rosters = [count.roster for count in kept.villages.values() if count.roster is not None]
+        for village in irregular:
+            figures[village] = Figures(persons=figures[village].persons)
+        for row in household_counts(campaign, irregular, rosters):
+            village = row.pop("village")
+            figures[village] = Figures(**row, persons=figures[village].persons)
     return figures
 
 
+def _village_figures(*, campaign, roster, village, age_date, cutoff):
+    persons = (
+        InsuredPerson.objects.filter(campaign=campaign, entry_product__entry__roster=roster)
+        .order_by()
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return household_counts(
+        None,
+        [village],
+        [roster],
+        rule={"age_date": age_date, "cutoff": cutoff},
+        persons=Coalesce(Subquery(persons, output_field=IntegerField()), 0),
+    )
+
+
+# The query of every roster page and cadre's workbench: compiled once (``Compiled``).
+VILLAGE_FIGURES = Compiled(
+    _village_figures, campaign=int, roster=int, village=int, age_date=date, cutoff=date
+)
+
+
 def village_figures(roster: Roster) -> Figures:
-    """The figures of one roster's village: two queries."""
-    counted = _counted(roster.campaign, [roster.village_id], [roster.pk])
-    return counted.get(roster.village_id, Figures())
+    """The figures of one roster's village: one query (its insured persons counted in a
+    subquery of the households' count), compiled once a process."""
+    campaign = roster.campaign
+    for row in VILLAGE_FIGURES.rows(
+        campaign=campaign.pk,
+        roster=roster.pk,
+        village=roster.village_id,
+        age_date=campaign.age_date,
+        cutoff=age_cutoff(campaign.age_date, campaign.age_limit),
+    ):
+        del row["village"]
+        return Figures(**row)
+    return Figures()
 
 
 def on_behalf_note(roster: Roster) -> str:
@@ -116,21 +240,26 @@ def on_behalf_note(roster: Roster) -> str:
     return f"由{roster.village.parent.name}计生办代填（{'，'.join(done)}）"
 
 
-def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, Figures]:
-    """Figures of the villages that have households, counting the entries of ``rosters`` (the
-    campaign's rosters of those villages). Policies and premium are the entries' own totals
-    (kept by the roster services)."""
+def household_counts(
+    campaign: Campaign | None, village_ids, rosters: list[int], *, rule=None, **more
+):
+    """Per village of ``village_ids`` with households: its households counted by their decision
+    in ``rosters`` (or by the register while undecided) as ``Figures`` fields (all but persons),
+    one query of dicts with ``village``. ``more`` adds aggregates over the same rows, which may
+    refer to the household's entry as ``entry``. Policies and premium are the entries' own
+    totals (kept by the roster services). ``rule``: the eligibility rule's arguments
+    (``eligibility_expression``) instead of ``campaign``'s."""
+    if rule is None:
+        rule = {"age_date": campaign.age_date, "age_limit": campaign.age_limit}
     by_register = Q(eligibility=Reason.ELIGIBLE.value)
     undecided = Q(decision=UNDECIDED)
     not_eligible = Q(decision=RosterEntry.Decision.NOT_ELIGIBLE) | (undecided & ~by_register)
-    counts = (
+    return (
         Household.objects.filter(village__in=village_ids)
         .annotate(entry=FilteredRelation("entries", condition=Q(entries__roster__in=rosters)))
         .filter(Q(status=Household.Status.VALID) | Q(entry__isnull=False))
         .annotate(
-            eligibility=eligibility_expression(
-                age_date=campaign.age_date, age_limit=campaign.age_limit
-            ),
+            eligibility=eligibility_expression(**rule),
             decision=Coalesce(F("entry__decision"), Value(UNDECIDED)),
         )
         .values("village")
@@ -143,18 +272,32 @@ def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, F
             undecided=Count("pk", filter=undecided & by_register),
             policies=Coalesce(Sum("entry__policies"), 0),
             premium=Coalesce(Sum("entry__premium"), Value(Decimal("0.00"))),
+            **more,
         )
         .order_by()
     )
-    figures = {row.pop("village"): Figures(**row) for row in counts}
+
+
+def persons_counts(campaign: Campaign, rosters: list[int]) -> dict[int, int]:
+    """The insured persons of each of ``rosters``, by the roster's village: one query."""
     persons = (
         InsuredPerson.objects.filter(campaign=campaign, entry_product__entry__roster__in=rosters)
-        .values("entry_product__entry__roster__village")
+        .values_list("entry_product__entry__roster__village")
         .annotate(persons=Count("pk"))
         .order_by()
     )
-    for row in persons:
-        figures[row["entry_product__entry__roster__village"]].persons = row["persons"]
+    return dict(persons)
+
+
+def _counted(campaign: Campaign, village_ids, rosters: list[int]) -> dict[int, Figures]:
+    """Figures of the villages that have households, counting the entries of ``rosters`` (the
+    campaign's rosters of those villages): two queries."""
+    figures = {
+        row.pop("village"): Figures(**row)
+        for row in household_counts(campaign, village_ids, rosters)
+    }
+    for village, persons in persons_counts(campaign, rosters).items():
+        figures[village].persons = persons
     return figures
 
 
@@ -175,18 +318,27 @@ class Problem:
     message: str
 
 
-def _duplicates(campaign: Campaign, persons) -> list[tuple[InsuredPerson, InsuredPerson]]:
+def _duplicates(
+    campaign: Campaign, persons, shared: frozenset[str] | None = None
+) -> list[tuple[InsuredPerson, InsuredPerson]]:
     """(person, the same ID insured for another household) for ``persons`` of the campaign.
     One query when there is none; two when there are. PostgreSQL finds the shared ID numbers,
-    so a township's 70,000 insured people are never loaded."""
+    so a township's 70,000 insured people are never loaded. ``shared``: the campaign's ID
+    numbers insured for two households, when known (``village_cache``): no query without
+    any."""
     campaign_persons = InsuredPerson.objects.filter(campaign=campaign)
-    shared = (
-        campaign_persons.filter(id_number__in=persons.values("id_number"))
-        .values("id_number")
-        .annotate(insured=Count("pk"))
-        .filter(insured__gt=1)  # twice in one household (two products) is dropped below
-        .values("id_number")
-    )
+    if shared is None:
+        shared = (
+            campaign_persons.filter(id_number__in=persons.values("id_number"))
+            .values("id_number")
+            .annotate(insured=Count("pk"))
+            .filter(insured__gt=1)  # twice in one household (two products) is dropped below
+            .values("id_number")
+        )
+    elif not shared:
+        return []
+    else:
+        shared = sorted(shared)
     same_ids = campaign_persons.filter(id_number__in=shared).select_related(
         "entry_product__entry__roster__village"
     )
@@ -267,11 +419,31 @@ def township_reconciliation(*, campaign: Campaign, township: Area | None, user) 
     """The three lists for one township, or for the city (``township`` None), as ``user`` sees
     them. ``user`` is required: None (every household, whoever asks) is for a service that has
     checked its actor and decides by the whole township, never for a page."""
+    from . import village_cache
+
     households = Household.objects.all() if user is None else Household.objects.for_user(user)
     entries = RosterEntry.objects.all() if user is None else RosterEntry.objects.for_user(user)
+    villages = Area.objects.villages()
     if township is not None:
         households = households.filter(village__parent=township)
         entries = entries.filter(roster__village__parent=township)
+        villages = villages.filter(parent=township)
+    campaign_entries = entries.filter(roster__campaign=campaign)
+    enrolled = campaign_entries.filter(decision=RosterEntry.Decision.ENROLLED)
+    kept = None
+    if village_cache.usable():
+        kept = village_cache.counts(campaign, villages.values_list("pk", flat=True), shared=True)
+    if kept is not None:
+        # Only the villages whose kept figures say they have any (an empty list: no query).
+        counted = kept.villages.items()
+        households = households.filter(
+            village__in=[village for village, count in counted if count.figures.undecided]
+        )
+        enrolled = enrolled.filter(
+            roster__village__in=[
+                village for village, count in counted if count.ineligible or count.irregular
+            ]
+        )
     rule = {"age_date": campaign.age_date, "age_limit": campaign.age_limit}
     decided = RosterEntry.objects.filter(roster__campaign=campaign, household=OuterRef("pk"))
     undecided = list(
@@ -281,17 +453,16 @@ def township_reconciliation(*, campaign: Campaign, township: Area | None, user) 
         .select_related("village__parent")
         .order_by("village__code", "certificate_no")
     )
-    campaign_entries = entries.filter(roster__campaign=campaign)
     ineligible = list(
-        campaign_entries.filter(decision=RosterEntry.Decision.ENROLLED)
-        .annotate(eligibility_now=eligibility_expression(prefix="household__", **rule))
+        enrolled.annotate(eligibility_now=eligibility_expression(prefix="household__", **rule))
         .exclude(eligibility_now=Reason.ELIGIBLE.value)
         .select_related("roster__village__parent")
         .order_by("roster__village__code", "certificate_no")
     )
     persons = InsuredPerson.objects.filter(entry_product__entry__in=campaign_entries)
     duplicates, seen = [], set()
-    for person, other in _duplicates(campaign, persons):  # each pair once, not from both sides
+    shared = kept.shared if kept is not None else None
+    for person, other in _duplicates(campaign, persons, shared):  # each pair once
         if frozenset((person.pk, other.pk)) not in seen:
             seen.add(frozenset((person.pk, other.pk)))
             duplicates.append((person, other))

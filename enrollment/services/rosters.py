@@ -142,9 +142,13 @@ def _holder_of(campaign: Campaign, product: Product, id_number: str) -> str:
     return f"{village.parent.name}{village.name}（证号 {other.entry_product.entry.certificate_no}）"
 
 
-def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]) -> None:
-    """Replace the entry's products and insured persons; refuses a person insured elsewhere."""
-    entry.products.all().delete()
+def _insure(
+    entry: RosterEntry, household: Household, shares: dict[Product, int], *, fresh: bool = False
+) -> None:
+    """Replace the entry's products and insured persons (``fresh``: a new entry, which has
+    none); refuses a person insured elsewhere."""
+    if not fresh:
+        entry.products.all().delete()
     campaign = entry.roster.campaign
     entry.policies, entry.premium = 0, Decimal("0.00")
     for product, count in shares.items():
@@ -156,10 +160,10 @@ def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]
         )
         entry.policies += 1
         entry.premium += line.premium
-        for relation, name, id_number in people:
-            try:
-                with transaction.atomic():
-                    InsuredPerson.objects.create(
+        try:
+            with transaction.atomic():
+                InsuredPerson.objects.bulk_create(
+                    InsuredPerson(
                         entry_product=line,
                         campaign=campaign,
                         product=product,
@@ -167,11 +171,23 @@ def _insure(entry: RosterEntry, household: Household, shares: dict[Product, int]
                         name=name,
                         id_number=id_number,
                     )
-            except IntegrityError as error:
-                raise ValidationError(
-                    f"{name}（{InsuredPerson.Relation(relation).label}）已在"
-                    f"{_holder_of(campaign, product, id_number)}参保{product}，不能重复参保。"
-                ) from error
+                    for relation, name, id_number in people
+                )
+        except IntegrityError as error:
+            taken = set(
+                InsuredPerson.objects.filter(
+                    campaign=campaign,
+                    product=product,
+                    id_number__in=[id_number for _, _, id_number in people],
+                ).values_list("id_number", flat=True)
+            )
+            relation, name, id_number = next(
+                (person for person in people if person[2] in taken), people[0]
+            )
+            raise ValidationError(
+                f"{name}（{InsuredPerson.Relation(relation).label}）已在"
+                f"{_holder_of(campaign, product, id_number)}参保{product}，不能重复参保。"
+            ) from error
     entry.save(update_fields=["policies", "premium"])
 
 
@@ -212,7 +228,9 @@ def entry_decide(
             raise ValidationError("请选择参保、自愿放弃或不符合条件。")
         entry = RosterEntry.objects.filter(roster=roster, household=household).first()
         before = entry.decision if entry else ""
+        fresh = entry is None
         entry = entry or RosterEntry(roster=roster, household=household)
+        entry.roster = roster  # the locked one, with its campaign
         entry.decision, entry.reason, entry.decided_by = decision, reason, actor
         entry.on_behalf = on_behalf
         if decision != RosterEntry.Decision.ENROLLED:
@@ -220,14 +238,14 @@ def entry_decide(
         _snapshot(entry, household, eligibility.reason)
         entry.save()
         if decision == RosterEntry.Decision.ENROLLED:
-            _insure(entry, household, products)
-        else:
+            _insure(entry, household, products, fresh=fresh)
+        elif not fresh:
             entry.products.all().delete()
         audit_record(
             actor=actor,
             action=AuditAction.ROSTER_DECIDE,
             obj=entry,
-            area=roster.village,
+            area=roster.village_id,
             changes=_on_behalf(
                 {
                     "decision": [before, decision],

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
@@ -28,8 +28,18 @@ from ..forms.rosters import (
 )
 from ..models import Household, Roster, RosterEntry
 from ..selectors.campaigns import current_campaign
-from ..selectors.rosters import UNDECIDED, on_behalf_note, roster_households, village_figures
+from ..selectors.rosters import (
+    UNDECIDED,
+    Figures,
+    entries_prefetch,
+    entry_lines,
+    listed_households,
+    on_behalf_note,
+    roster_page_households,
+    village_figures,
+)
 from ..services import rosters as services
+from .roster_rows import ListedRow, rows_html
 
 PER_PAGE = 50
 
@@ -71,6 +81,18 @@ class RosterMineView(PermissionRequiredMixin, TemplateView):
         return super().get(request, *args, campaign=campaign, **kwargs)
 
 
+def _shown_count(figures: Figures, form: RosterSearchForm) -> int | None:
+    """How many households the list shows, when the roster's figures already say it (no text
+    searched for: all of them, or those in one state), so the page need not count them again;
+    None when only counting will tell."""
+    if not form.is_valid():
+        return figures.households
+    if form.cleaned_data["q"].strip():
+        return None
+    state = form.cleaned_data["state"] or "households"
+    return getattr(figures, state)
+
+
 def _filtered(households, form: RosterSearchForm):
     if not form.is_valid():
         return households
@@ -97,7 +119,7 @@ def _filtered(households, form: RosterSearchForm):
 
 
 class RosterRow:
-    """One household as the roster page shows it."""
+    """One household as its entry form shows it."""
 
     def __init__(self, household: Household, *, full_ids: bool):
         self.household = household
@@ -105,13 +127,6 @@ class RosterRow:
         self.eligible = household.eligibility == Reason.ELIGIBLE
         self.eligibility_label = Reason(household.eligibility).label
         self.full_ids = full_ids
-        self.lines = list(self.entry.products.all()) if self.entry else []
-
-    @property
-    def state(self) -> str:
-        if self.entry:
-            return self.entry.decision
-        return "undecided" if self.eligible else RosterEntry.Decision.NOT_ELIGIBLE
 
     @property
     def state_label(self) -> str:
@@ -136,19 +151,6 @@ class RosterRow:
     def parents(self) -> list[str]:
         return [f"{name} {self.shown_id(number)}" for name, number in self.household.parents]
 
-    @property
-    def products(self) -> list[str]:
-        return [
-            f"{line.product.short_name} {line.shares} 份（{len(line.persons.all())} 人）"
-            for line in self.lines
-        ]
-
-    @property
-    def premium(self):
-        if not self.entry:
-            return None
-        return sum(line.premium for line in self.lines)
-
 
 class RosterDetailView(PermissionRequiredMixin, TemplateView):
     permission_required = "enrollment.view_roster"
@@ -162,21 +164,32 @@ class RosterDetailView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         roster = self.roster
+        figures = village_figures(roster)
         search = RosterSearchForm(self.request.GET or None)
-        households = _filtered(roster_households(roster), search)
-        page = Paginator(households, PER_PAGE).get_page(self.request.GET.get("page"))
-        rows = [RosterRow(household, full_ids=user.sees_full_ids) for household in page]
+        households = _filtered(roster_page_households(roster), search)
+        paginator = Paginator(households, PER_PAGE)
+        shown = _shown_count(figures, search)
+        if shown is not None:
+            paginator.count = shown
+        page = paginator.get_page(self.request.GET.get("page"))
+        households = list(page)
+        lines = entry_lines([household.entry_pk for household in households if household.entry_pk])
+        rows = [
+            ListedRow(household, lines.get(household.entry_pk, []), full_ids=user.sees_full_ids)
+            for household in households
+        ]
+        can_edit = access.may_edit_roster(user, roster)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
             roster=roster,
             campaign=roster.campaign,
-            figures=village_figures(roster),
+            figures=figures,
             search=search,
             page=page,
-            rows=rows,
+            rows_html=rows_html(rows, roster=roster, can_edit=can_edit),
             query=query.urlencode(),
-            can_edit=access.may_edit_roster(user, roster),
+            can_edit=can_edit,
             on_behalf=access.fills_on_behalf(user, roster),
             on_behalf_note=on_behalf_note(roster),
             can_review=access.may_approve_roster(user, roster)
@@ -269,17 +282,25 @@ class EntryDecideView(_FillsInRosters, FormView):
 
     @cached_property
     def household(self) -> Household:
-        households = roster_households(self.roster)
+        households = listed_households(self.roster)
         return get_object_or_404(households, pk=self.kwargs["household_pk"])
 
     @cached_property
+    def products(self) -> list:
+        return list(self.roster.campaign.products.all())
+
+    @cached_property
     def row(self) -> RosterRow:
+        # Its entry is read only for the form shown (a save that succeeds needs none).
+        prefetch_related_objects([self.household], entries_prefetch(self.roster, persons=False))
         return RosterRow(self.household, full_ids=self.request.user.sees_full_ids)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "products": self.roster.campaign.products.all()}
+        return {**super().get_form_kwargs(), "products": self.products}
 
     def get_initial(self):
+        if self.request.method == "POST":
+            return {}  # a bound form shows what was sent, never its initial values
         entry = self.row.entry
         if entry is None:
             decision = "enrolled" if self.row.eligible else "not_eligible"
@@ -288,7 +309,7 @@ class EntryDecideView(_FillsInRosters, FormView):
         initial = {"decision": entry.decision, "reason": entry.reason}
         if entry.decision == RosterEntry.Decision.ENROLLED:
             shares = {line.product.code: line.shares for line in entry.products.all()}
-            for product in self.roster.campaign.products.all():
+            for product in self.products:
                 initial[f"shares_{product.code}"] = shares.get(product.code, 0)
         return initial
 

@@ -130,8 +130,8 @@ def test_query_count_does_not_grow_with_groups(world, client_for, django_assert_
             build_household(world.village_b1, mother_id_number=mother)
 
     add_groups(2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert "2 组" in client.get(URL).text
     add_groups(6)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert "8 组" in client.get(URL).text

@@ -420,7 +420,7 @@ def test_village_filter_offers_only_villages_in_scope(world, client_for):
     assert 'name="village"' not in cadre_page.text
 
 
-@pytest.mark.parametrize(("key", "queries"), [("cadre_a1", 6), ("township_a", 7), ("leader", 7)])
+@pytest.mark.parametrize(("key", "queries"), [("cadre_a1", 5), ("township_a", 6), ("leader", 6)])
 def test_list_query_count_does_not_grow_with_rows(
     world, client_for, django_assert_num_queries, key, queries
 ):

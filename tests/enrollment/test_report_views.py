@@ -420,8 +420,8 @@ def test_another_townships_pages_do_not_exist_for_an_officer(world, report, clie
 
 # --- queries do not grow with villages or households ---
 
-OVERVIEW_QUERIES = 14
-TOWNSHIP_QUERIES = 17
+OVERVIEW_QUERIES = 13
+TOWNSHIP_QUERIES = 16
 
 
 def grow(world, campaign, index):
@@ -456,8 +456,8 @@ def test_overview_and_township_queries_do_not_grow(
     assert table["foot"][0][2:6] == ["14", "13", "1", "1"]
 
 
-RECONCILIATION_QUERIES = 11
-REPORT_QUERIES = 10
+RECONCILIATION_QUERIES = 10
+REPORT_QUERIES = 9
 
 
 def test_reconciliation_queries_do_not_grow(world, campaign, client, django_assert_num_queries):

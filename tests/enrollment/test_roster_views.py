@@ -73,7 +73,13 @@ def test_the_query_count_does_not_grow_with_households(world, roster, client_for
     with CaptureQueriesContext(connection) as many:
         response = client.get(url("roster_detail", roster.pk))
     assert "共 47 户" in response.content.decode()
-    assert len(many) == len(few) == 13  # 12, and one for the on-behalf note (乡镇代填)
+    # Session, user, permissions, the roster, its figures, the page of households, their
+    # products, and the on-behalf note (乡镇代填); the count of households is the figures'.
+    assert len(many) == len(few) == 8
+    with CaptureQueriesContext(connection) as searched:
+        response = client.get(url("roster_detail", roster.pk), {"q": "子"})
+    assert "共 47 户" in response.content.decode()  # every child's name has 子
+    assert len(searched) == 9  # and the households found are counted
 
 
 def test_search_and_filter(world, roster, client_for):
@@ -188,3 +194,25 @@ def test_after_a_resubmission_the_old_review_reads_as_the_previous_one(world, ro
     page = client.get(url("roster_detail", roster.pk)).content.decode()
     assert "上次审核" not in page and "本次提交尚未审核" not in page
     assert "测试township_a 于" in page and " 审核通过" in page
+
+
+def test_user_text_in_the_list_is_escaped(world, roster, client_for):
+    """The list's rows are written in Python: names, employers and reasons stay text."""
+    marked = '<b onclick="x">&amp;'
+    household = build_household(
+        world.village_a1, child_name=marked, father_name=marked, employer_name=marked
+    )
+    entry_decide(
+        actor=world.user("cadre_a1"),
+        roster=roster,
+        household=household,
+        decision="declined",
+        reason=marked,
+    )
+    page = client_for(world.user("cadre_a1")).get(url("roster_detail", roster.pk)).content.decode()
+    escaped = "&lt;b onclick=&quot;x&quot;&gt;&amp;amp;"
+    assert marked not in page
+    assert f"<strong>{escaped}</strong>" in page
+    assert f"父母：{escaped} " in page
+    assert f" · 奖励金：{escaped}</div>" in page
+    assert f"原因：{escaped}</div>" in page

@@ -420,14 +420,14 @@ def grow(world, index: int):
         add(village, status=Household.Status.MOVED, status_reason="迁出")
 
 
-# session, user, the user's permissions and their groups' (4); the current campaign for the
+# session, user, the permissions of the user and their groups (3); the current campaign for the
 # default conditions (1); the township, its villages, the counts, the employers (4); the
 # user's own area for the header (1).
-TOWNSHIP_PAGE_QUERIES = 9
-TOWNSHIP_EXPORT_QUERIES = 9  # no page header
-# session, user, permissions (4); the current campaign (1); the townships, the counts, the
+TOWNSHIP_PAGE_QUERIES = 8
+TOWNSHIP_EXPORT_QUERIES = 8  # no page header
+# session, user, permissions (3); the current campaign (1); the townships, the counts, the
 # employers (3).
-CITY_PAGE_QUERIES = 8
+CITY_PAGE_QUERIES = 7
 
 
 def test_township_page_queries_do_not_grow(world, register, client_for, django_assert_num_queries):
