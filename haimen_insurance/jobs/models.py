@@ -40,12 +40,16 @@ RETRIED_KINDS = frozenset(
 MAX_ATTEMPTS = 2
 
 
+def sees_every_job(user) -> bool:
+    """City officers and leaders see every job; everybody else the jobs they started."""
+    return user.is_authenticated and user.is_active and user.role in CITY_ROLES
+
+
 class JobQuerySet(models.QuerySet):
     def for_user(self, user):
-        """City officers and leaders see every job; everybody else the jobs they started."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITY_ROLES:
+        if sees_every_job(user):
             return self
         return self.filter(started_by=user)
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from ..audit import audit_download
-from .models import Job
+from .models import Job, sees_every_job
 from .services import job_checked, jobs_fail_stale
 
 PARTIAL = "haimen_insurance/jobs/_job.html"
@@ -25,7 +25,11 @@ class JobListView(View):
         jobs = _jobs(request.user)
         jobs_fail_stale(jobs)
         page = Paginator(jobs, 20).get_page(request.GET.get("page"))
-        context = {"page": page, "days": settings.JOBS_RESULT_DAYS}
+        context = {
+            "page": page,
+            "days": settings.JOBS_RESULT_DAYS,
+            "sees_every_job": sees_every_job(request.user),
+        }
         return render(request, "haimen_insurance/jobs/list.html", context)
 
 
