@@ -138,7 +138,7 @@ def review_workbook(review: Review) -> XlsxWriter:
         [Column("考核项目", TEXT, width=24), Column("评分规则", TEXT, width=90)],
         caption=f"{campaign}考核评分规则",
     )
-    # Where the city has counties, each rule says whom it scores: 县（区）投保率, 乡镇（园区）投保率.
+    # Where the city has counties, each rule says whom it scores (县（区）投保率).
     levels = result.has_counties
     writer.rows(
         [
