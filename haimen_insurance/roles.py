@@ -92,6 +92,7 @@ ROLE_PERMISSIONS = {
         *_MONEY_VIEW,
         "claims.view_claim",
         "oversight.view_dashboard",
+        "oversight.view_assessmentrule",  # its county's assessment (考核 of its townships)
     ],
     # County finance reads what township finance reads, under its county; recording the
     # county's share of the premium comes with the premium shares (not yet built).

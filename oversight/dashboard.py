@@ -111,13 +111,16 @@ class AreaFigures:
 
 @dataclass
 class CountyFigures(AreaFigures):
-    """A county's townships rolled up (the city dashboard's county table)."""
+    """A county's townships rolled up (the city dashboard's county table, the county's
+    assessment)."""
 
     townships: int = 0
+    townships_on_time: int = 0  # reported by the implementation deadline
 
     def add(self, other: AreaFigures) -> None:
         super().add(other)
         self.townships += 1
+        self.townships_on_time += bool(other.reported_on_time)
 
 
 @dataclass

@@ -335,6 +335,7 @@ def _pages(world, data: Exposed):
     for county in (world.county_a, world.county_b):
         if county is not None:  # Ji'an's shape
             yield "dashboard_county", {"pk": county.pk}, ""
+            yield "assessment_county", {"pk": county.pk}, ""
     yield "assessment", {}, ""
     yield "review_xlsx", {}, ""
     yield "review_pdf", {}, ""

@@ -3,6 +3,7 @@ townships and villages), China Life and Taikang, a login for every role (the cou
 a register and the demo's two years on Haimen's products; every page as every role."""
 
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -135,6 +136,33 @@ def test_the_demo_year_runs_across_two_counties(seeded):
     # The campaign names each township's insurer as the areas do: Taikang in 泰和县.
     insurers = dict(this.insurers.values_list("township__name", "insurer__code"))
     assert insurers["澄江镇"] == "TKLIFE" and insurers["敦厚镇"] == "CLIC"
+
+
+def test_the_demo_ranks_the_counties_and_each_county_its_townships(seeded, client):
+    """Last year 泰和县 and 吉安县 did every township (吉安县's 永阳镇 reported late, and had the
+    claims); the other counties did nothing."""
+    from enrollment.demo import demo_years
+    from enrollment.models import Campaign
+    from oversight.assessment import assessment
+
+    last_year, _ = demo_years(_today())
+    last = Campaign.objects.get(year=last_year)
+    assert last.assessment_rules.filter(level="county").count() == 3
+    result = assessment(campaign=last, user=User.objects.get(username="leader"))
+    first, second, third, *rest = result.county_rows
+    assert (first.figures.area.name, first.rank) == ("泰和县", 1)
+    assert (second.figures.area.name, second.rank) == ("吉安县", 2)
+    assert first.total > second.total > third.total == 0
+    assert first.values[1] >= Decimal("90") and first.scores[1] == Decimal("10.00")
+    assert {row.rank for row in [third, *rest]} == {3}  # nothing done: a shared rank
+    client.force_login(User.objects.get(username="county1"))
+    page = client.get(reverse("assessment") + f"?campaign={last_year}", follow=True)
+    assert page.redirect_chain[-1][0].startswith(
+        reverse("assessment_county", args=[User.objects.get(username="county1").area_id])
+    )
+    for name in ("敦厚镇", "永阳镇", "北源乡"):
+        assert name in page.text
+    assert "澄江镇" not in page.text
 
 
 def _today():

@@ -56,9 +56,12 @@ JIAN_INSURERS = [
 JIAN_TAIKANG_COUNTIES = ("泰和县", "遂川县", "万安县")
 # The demo's places: 吉安县 (China Life) and 泰和县 (Taikang), each with its officer and finance
 # office; township1 works in 吉安县's seat, township2 in 泰和县's; cadre4's 永阳镇 (吉安县)
-# has last year's claims; 碧溪镇 (泰和县) waits for its insurer.
+# has last year's claims; 碧溪镇 (泰和县) waits for its insurer. Last year's six townships
+# (``LAST_YEAR_TOWNSHIPS``) are these two counties' every township, so that the city's
+# assessment of last year ranks counties that did everything (泰和县 on time, 吉安县 with
+# 永阳镇 late) above those that did nothing.
 JIAN_COUNTY_A, JIAN_COUNTY_B = "吉安县", "泰和县"
-JIAN_TOWNSHIPS = ("敦厚镇", "澄江镇", "永阳镇", "碧溪镇")
+JIAN_TOWNSHIPS = ("敦厚镇", "澄江镇", "永阳镇", "碧溪镇", "北源乡", "石山乡")
 JIAN_USERS = [
     "city",
     "leader",
