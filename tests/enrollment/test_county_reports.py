@@ -10,9 +10,11 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from enrollment import access
 from enrollment.models import CountyReport, CountyReportLine, Roster, TownshipReport
 from enrollment.services.county_reports import county_report_draft, county_report_submit
 from enrollment.services.rosters import (
@@ -394,3 +396,52 @@ def test_the_city_dashboard_costs_no_query_more(world, year, client_for, django_
     city = client_for(world.user("city"))
     with django_assert_num_queries(12):
         city.get(reverse("dashboard"))
+
+
+# --- who may ---
+
+
+def test_the_access_rules_of_the_county_report(world, year, beiyuan):
+    people = {key: world.user(key) for key in world.users} | {"system": None}
+
+    def allowed(question) -> set[str]:
+        return {key for key, user in people.items() if question(user)}
+
+    readers = {"city", "leader", "county_a", "county_b", "county_finance_a", "county_finance_b"}
+    assert allowed(access.may_see_county_reports) == readers
+    makers = allowed(lambda user: access.may_make_county_report(user, world.county_a.pk))
+    assert makers == {"county_a", "system"}
+    both_reported(world, year, beiyuan)
+    assert allowed(lambda user: access.may_draft_county_report(user, world.county_a.pk, None)) == (
+        makers
+    )
+    report = county_report_draft(actor=None, campaign=year, county=world.county_a)
+    assert allowed(lambda user: access.may_submit_county_report(user, report)) == makers
+    # The services refuse exactly the people the access rules refuse.
+    for key, user in people.items():
+        try:
+            with transaction.atomic():
+                county_report_draft(actor=user, campaign=year, county=world.county_a)
+                county_report_submit(actor=user, report=report)
+                transaction.set_rollback(True)
+        except PermissionDenied:
+            refused = True
+        else:
+            refused = False
+        assert refused == (key not in makers), key
+    county_report_submit(actor=None, report=report)
+    report.refresh_from_db()
+    assert allowed(lambda user: access.may_draft_county_report(user, world.county_a.pk, report)) == (
+        set()
+    )
+    assert allowed(lambda user: access.may_submit_county_report(user, report)) == set()
+
+
+def test_no_text_of_the_pdf_overprints_or_leaves_its_column(world, year, beiyuan):
+    from enrollment.pdf import county_report_pdf
+    from tests.haimen_insurance.test_pdf_layout import layout_faults
+
+    both_reported(world, year, beiyuan)
+    report = county_report_draft(actor=None, campaign=year, county=world.county_a)
+    lines = list(report.lines.select_related("township", "township_report"))
+    assert layout_faults(county_report_pdf(report, lines)) == []
