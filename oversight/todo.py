@@ -360,7 +360,9 @@ def _county_officer(todo: TodoList, user, campaigns, today: date) -> None:
         if not each.ready or (report is not None and report.is_reported):
             continue
         if report is None:
-            detail = f"各乡镇（园区）均已上报（{len(each.townships)} 个），请县级汇总后上报市计生委。"
+            detail = (
+                f"各乡镇（园区）均已上报（{len(each.townships)} 个），请县级汇总后上报市计生委。"
+            )
             action = "去县级汇总"
         else:
             detail = "县级汇总表已生成，核对无误后上报市计生委。"

@@ -155,9 +155,7 @@ class CountyReportLine(models.Model):
         verbose_name_plural = "县级汇总明细"
         ordering = ["report", "township__code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["report", "township"], name="county_report_line_once"
-            )
+            models.UniqueConstraint(fields=["report", "township"], name="county_report_line_once")
         ]
 
     def __str__(self):

@@ -93,8 +93,7 @@ def county_progress(
         areas, rosters = Area.objects.for_user(user), Roster.objects.for_user(user)
         reports, county_reports = reports.for_user(user), county_reports.for_user(user)
     townships = {
-        township.pk: township
-        for township in areas.townships().within(county).order_by("code")
+        township.pk: township for township in areas.townships().within(county).order_by("code")
     }
     with_villages = set(
         rosters.filter(campaign__in=campaign_ids, village__parent__in=list(townships))

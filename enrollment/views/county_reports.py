@@ -105,7 +105,8 @@ class CountyReportDraftView(PermissionRequiredMixin, View):
         messages.success(
             request,
             f"已生成{county.name}{campaign}县级汇总表：乡镇（园区）{report.lines.count()} 个，"
-            f"参保 {report.households} 户，保单 {report.policies} 份，被保险人 {report.persons} 人，"
+            f"参保 {report.households} 户，保单 {report.policies} 份，"
+            f"被保险人 {report.persons} 人，"
             f"保费合计 {format_yuan(report.premium)} 元。请核对无误后上报市计生委。",
         )
         return redirect(_page(county, campaign))

@@ -255,9 +255,7 @@ def test_reporting_asks_first_on_a_page_of_its_own(world, year, beiyuan, client_
     assert client.get(url).status_code == 302  # the confirmation page is gone
 
 
-def test_the_pdf_prints_the_townships_totals_and_signature_lines(
-    world, year, beiyuan, client_for
-):
+def test_the_pdf_prints_the_townships_totals_and_signature_lines(world, year, beiyuan, client_for):
     both_reported(world, year, beiyuan)
     report = county_report_draft(actor=officer(world), campaign=year, county=world.county_a)
     response = client_for(world.user("county_finance_a")).get(
@@ -273,9 +271,7 @@ def test_the_pdf_prints_the_townships_totals_and_signature_lines(
     assert "县（区）计生委负责人" in text and "盖章" in text
 
 
-def test_the_workbook_has_a_line_per_township_and_a_totals_row(
-    world, year, beiyuan, client_for
-):
+def test_the_workbook_has_a_line_per_township_and_a_totals_row(world, year, beiyuan, client_for):
     both_reported(world, year, beiyuan)
     report = county_report_draft(actor=officer(world), campaign=year, county=world.county_a)
     response = client_for(world.user("city")).get(
@@ -283,7 +279,14 @@ def test_the_workbook_has_a_line_per_township_and_a_totals_row(
     )
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1] == ("乡镇（园区）", "乡镇汇总状态", "参保户数", "保单数", "被保险人数", "保费（元）")
+    assert rows[1] == (
+        "乡镇（园区）",
+        "乡镇汇总状态",
+        "参保户数",
+        "保单数",
+        "被保险人数",
+        "保费（元）",
+    )
     assert [row[0] for row in rows[2:-1]] == ["敦厚镇", "北源乡"]
     assert rows[-1][0] == "合计" and rows[-1][2:5] == (4, 8, 12) and float(rows[-1][5]) == 160.0
 
@@ -303,9 +306,12 @@ def test_another_countys_officer_finds_nothing(world, year, beiyuan, client_for)
     assert client.get(reverse("enrollment:county_report_submit", args=[report.pk])).status_code == (
         404
     )
-    assert client.post(
-        reverse("enrollment:county_report_submit", args=[report.pk]), {"confirm": "1"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("enrollment:county_report_submit", args=[report.pk]), {"confirm": "1"}
+        ).status_code
+        == 404
+    )
     report.refresh_from_db()
     assert report.status == CountyReport.Status.DRAFTED
 
@@ -315,9 +321,9 @@ def test_the_townships_villages_and_insurers_are_refused(world, year, beiyuan, c
     both_reported(world, year, beiyuan)
     report = county_report_draft(actor=officer(world), campaign=year, county=world.county_a)
     client = client_for(world.user(key))
-    assert client.get(
-        reverse("enrollment:county_report", args=[world.county_a.pk])
-    ).status_code == 403
+    assert (
+        client.get(reverse("enrollment:county_report", args=[world.county_a.pk])).status_code == 403
+    )
     assert client.get(reverse("enrollment:county_report_pdf", args=[report.pk])).status_code == 403
 
 
@@ -349,9 +355,7 @@ def test_the_officers_to_do_list_says_when_the_county_report_is_due(world, year,
     county_report_submit(actor=officer(world), report=report)
     assert not any("县级汇总待上报" in title for title in titles())
     # County B's officer has nothing of county A's.
-    assert not any(
-        "县级汇总" in item.title for item in todo_list(world.user("county_b")).items
-    )
+    assert not any("县级汇总" in item.title for item in todo_list(world.user("county_b")).items)
 
 
 def test_the_workbench_shows_the_to_do_item(world, year, beiyuan, client_for):
@@ -383,9 +387,7 @@ def test_the_city_dashboard_shows_each_countys_report_status(world, year, beiyua
     rows = {row[0]: row for row in Tables(page.text).tables["dashboard-counties"]["body"]}
     assert rows["吉安县"][-1] == "已汇总待上报" and rows["吉水县"][-1] == "未汇总"
     assert reverse("enrollment:county_report", args=[world.county_a.pk]) in page.text
-    county = client_for(officer(world)).get(
-        reverse("dashboard_county", args=[world.county_a.pk])
-    )
+    county = client_for(officer(world)).get(reverse("dashboard_county", args=[world.county_a.pk]))
     assert 'id="dashboard-county-report"' in county.text and "已汇总待上报</a>" in county.text
 
 
@@ -431,9 +433,9 @@ def test_the_access_rules_of_the_county_report(world, year, beiyuan):
         assert refused == (key not in makers), key
     county_report_submit(actor=None, report=report)
     report.refresh_from_db()
-    assert allowed(lambda user: access.may_draft_county_report(user, world.county_a.pk, report)) == (
-        set()
-    )
+    assert allowed(
+        lambda user: access.may_draft_county_report(user, world.county_a.pk, report)
+    ) == (set())
     assert allowed(lambda user: access.may_submit_county_report(user, report)) == set()
 
 
