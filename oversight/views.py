@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from claims.models import Claim
 from claims.selectors import AWAITING_DECISION, OPEN_FOR_INSURER, SETTLED
-from enrollment.access import may_see_campaigns_being_prepared
+from enrollment.access import may_see_campaigns_being_prepared, may_see_county_reports
 from enrollment.models import Campaign, Roster, TownshipReport
 from enrollment.selectors.campaigns import chosen_campaign, current_campaign, phase_calendar
 from enrollment.selectors.rosters import village_figures
@@ -175,6 +175,7 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
             city_link=(self.township or self.county) is not None
             and access.may_view_city_dashboard(user),
             county_link=self._county_link(user),
+            county_report_link=may_see_county_reports(user),
             can_write_review=self.township is not None
             and access.may_write_review_note(user, self.township),
         )

@@ -1,13 +1,15 @@
-"""The register, campaigns and their products, village rosters, township reports, premium
-transfers and policies."""
+"""The register, campaigns and their products, village rosters, township reports, county
+reports, premium transfers and policies."""
 
 from .campaigns import Campaign, Product, TownshipInsurer
 from .changes import FigureChange, FigureLog
+from .county_reports import COUNTY_REPORT_TRANSITIONS, CountyReport, CountyReportLine
 from .policies import FundTransfer, Policy
 from .register import Household, RegisterImport
 from .rosters import (
     POLICY_LIST_STATES,
     REPORT_TRANSITIONS,
+    REPORTED_STATES,
     ROSTER_TRANSITIONS,
     EntryProduct,
     InsuredPerson,
@@ -18,10 +20,14 @@ from .rosters import (
 )
 
 __all__ = [
+    "COUNTY_REPORT_TRANSITIONS",
     "POLICY_LIST_STATES",
+    "REPORTED_STATES",
     "REPORT_TRANSITIONS",
     "ROSTER_TRANSITIONS",
     "Campaign",
+    "CountyReport",
+    "CountyReportLine",
     "EntryProduct",
     "FigureChange",
     "FigureLog",

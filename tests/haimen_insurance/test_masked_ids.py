@@ -320,6 +320,11 @@ SHOWS_NO_PERSON = {
     "enrollment:register_template",
     "enrollment:transfer_record",
     "claims:document_file",  # the scanned document as the cadre uploaded it
+    # The county report and its files: townships and their figures, no person.
+    "enrollment:county_report",
+    "enrollment:county_report_submit",
+    "enrollment:county_report_pdf",
+    "enrollment:county_report_xlsx",
 }
 
 

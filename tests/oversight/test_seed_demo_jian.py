@@ -205,3 +205,27 @@ def test_every_page_of_the_jian_demo_answers_on_sqlite(tmp_path):
     assert done.stdout.strip(), done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_demo_has_one_county_report_reported_one_drafted(seeded, client):
+    """Last year: 吉安县's townships all reported and its county report reported to the city,
+    泰和县's drafted and waiting to be reported (on county2's to-do list); the other counties
+    wait on their townships. This year has no county report yet."""
+    from enrollment.demo import demo_years
+    from enrollment.models import Campaign, CountyReport
+
+    last_year, _ = demo_years(_today())
+    reports = dict(
+        CountyReport.objects.filter(campaign__year=last_year).values_list("county__name", "status")
+    )
+    assert reports == {"吉安县": "reported", "泰和县": "drafted"}
+    assert CountyReport.objects.count() == 2
+    assert "县级汇总：" in seeded
+    client.force_login(User.objects.get(username="county2"))
+    assert f"{last_year}年度泰和县县级汇总待上报" in client.get(reverse("workbench")).text
+    client.force_login(User.objects.get(username="city"))
+    page = client.get(Campaign.objects.get(year=last_year).get_absolute_url()).text
+    assert 'id="campaign-county-reports"' in page
+    unreported = re.search(r"尚未上报县级汇总表的县（区）：([^。]*)。", page).group(1).split("、")
+    assert "泰和县" in unreported and "吉州区" in unreported and "吉安县" not in unreported
+    assert len(unreported) == 12

@@ -17,6 +17,7 @@ from enrollment.demo import (
     JIAN,
     LAST_YEAR_TOWNSHIPS,
     demo_campaigns,
+    demo_county_reports,
     demo_households,
     demo_years,
 )
@@ -172,6 +173,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"理赔：{townships[2].name}（{last}）{len(claims)} 件，处于报案到结案的各个阶段。"
             )
+            if programme == "jian":
+                reported, drafted = demo_county_reports(
+                    campaign=last, reporting=users["county1"], drafting=users["county2"]
+                )
+                self.stdout.write(
+                    f"县级汇总：{last}{reported.county.name}已上报市计生委，"
+                    f"{drafted.county.name}已汇总待上报；其余县（区）尚有乡镇未上报。"
+                )
             # One finished background job, so the 后台任务 page has something to show.
             job, _ = start_policy_list(actor=users["city"], campaign=last, now=True)
             self.stdout.write(f"后台任务：{job}，{job.result_note}")
