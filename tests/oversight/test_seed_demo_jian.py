@@ -165,6 +165,21 @@ def test_the_demo_ranks_the_counties_and_each_county_its_townships(seeded, clien
     assert "澄江镇" not in page.text
 
 
+def test_the_jian_demo_says_nothing_of_haimen(seeded):
+    """Its claims happened in 吉安市 and are paid to Ji'an's bank; its families live there."""
+    from claims.models import Claim
+    from enrollment.models import Household
+
+    claims = Claim.objects.all()
+    assert claims.exists()
+    places = set(claims.values_list("incident_place", flat=True))
+    assert places == {"吉安市人民医院", "吉安市村道"}
+    accounts = set(claims.exclude(paid_account="").values_list("paid_account", flat=True))
+    assert accounts == {"吉安农村商业银行 6228 4800 1234 5678"}
+    assert not Household.objects.filter(address__contains="海门").exists()
+    assert not Household.objects.filter(employer_name__contains="海门").exists()
+
+
 def _today():
     from django.utils import timezone
 

@@ -164,6 +164,7 @@ class Command(BaseCommand):
                 cadre=users["cadre4"],
                 insurer_user=users["insurer1"],
                 today=today,
+                place=place,
             )
             self.stdout.write(
                 f"上一年度：{last}，前 {LAST_YEAR_TOWNSHIPS} 个乡镇已上报、保费已划拨、保单已出具。"
