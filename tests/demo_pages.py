@@ -25,6 +25,7 @@ READ = "get"
 # The matrix's world → the demo's usernames.
 DEMO_USERS = {
     "city": "city",
+    "city_finance": "cityfin",
     "leader": "leader",
     "township_a": "township1",
     "township_b": "township2",
@@ -138,7 +139,7 @@ def walk(client) -> list[str]:
     from django.db import transaction
     from django.urls import reverse
 
-    from tests.permissions import ACTORS, CITY_WIDE
+    from tests.permissions import ACTORS, CITY_SCOPE
 
     world = demo_world()
     failures = []
@@ -163,7 +164,7 @@ def walk(client) -> list[str]:
                 allowed = role in row.allowed
                 who = f"{role.value} ({ACTORS[role]})"
                 check(reverse(name, kwargs=inside), row.ok if allowed else 403, who)
-                if row.target is not None and allowed and role not in CITY_WIDE:
+                if row.target is not None and allowed and role not in CITY_SCOPE:
                     check(reverse(name, kwargs=outside), 404, f"{who}, outside")
                 transaction.set_rollback(True)
     return failures

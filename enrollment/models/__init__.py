@@ -16,19 +16,25 @@ from .rosters import (
     TownshipReport,
     TownshipReportLine,
 )
+from .shares import AWAITED_LABEL, PAYER_OFFICE, CountyShareAmount, PayerOffice, PremiumShare
 
 __all__ = [
+    "AWAITED_LABEL",
+    "PAYER_OFFICE",
     "POLICY_LIST_STATES",
     "REPORT_TRANSITIONS",
     "ROSTER_TRANSITIONS",
     "Campaign",
+    "CountyShareAmount",
     "EntryProduct",
     "FigureChange",
     "FigureLog",
     "FundTransfer",
     "Household",
     "InsuredPerson",
+    "PayerOffice",
     "Policy",
+    "PremiumShare",
     "Product",
     "RegisterImport",
     "Roster",

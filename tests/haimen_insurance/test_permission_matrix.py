@@ -16,6 +16,7 @@ from tests.enrollment.routes import OneOf, a_township
 from tests.permissions import (
     ACTORS,
     ALL_ROLES,
+    CITY_SCOPE,
     CITY_WIDE,
     COUNTY_OFFICER,
     SHAPES,
@@ -70,7 +71,7 @@ def _a_job(world, role, *, with_file=False):
         return {"pk": made.pk}
 
     inside = job(world.user(ACTORS[role]))
-    return inside, (None if role in CITY_WIDE else job(world.user("cadre_b1")))
+    return inside, (None if role in CITY_SCOPE else job(world.user("cadre_b1")))
 
 
 def a_job(world, role):
@@ -150,7 +151,7 @@ def cases():
                 yield pytest.param(
                     shape, name, role, "inside", id=f"{prefix}{name}-{role.value}-inside"
                 )
-                if row.target is not None and role not in CITY_WIDE and role in row.allowed:
+                if row.target is not None and role not in CITY_SCOPE and role in row.allowed:
                     yield pytest.param(
                         shape, name, role, "outside", id=f"{prefix}{name}-{role.value}-outside"
                     )
