@@ -63,8 +63,9 @@ load: $(VENV)/.run-deps
 	$(PY) scripts/load_test.py
 
 # Not part of `make test`: every other target of docs/design.md section 6 (import, roster page and
-# PDF, policy export, city dashboard), each against a database of its own; prints one table and
-# writes docs/performance.md. Takes about 12 minutes. See scripts/bench.py.
+# PDF, policy export, the dashboards at Haimen's and at Ji'an's scale), each against a database of
+# its own; prints one table and writes docs/performance.md. Takes about 15 minutes. See
+# scripts/bench.py.
 bench: $(VENV)/.run-deps
 	bash scripts/ensure_postgres.sh
 	$(PY) scripts/bench.py

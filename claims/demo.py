@@ -4,7 +4,7 @@ policies, through the same services the pages call."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from enrollment.demo import at, demo_clock
+from enrollment.demo import HAIMEN, DemoPlace, at, demo_clock
 from enrollment.models import InsuredPerson, Policy
 
 from . import services
@@ -33,12 +33,15 @@ def _noon(day: date):
     return at(day, 12)
 
 
-def demo_claims(*, campaign, township, cadre, insurer_user, today: date) -> list[Claim]:
+def demo_claims(
+    *, campaign, township, cadre, insurer_user, today: date, place: DemoPlace = HAIMEN
+) -> list[Claim]:
     """Claims of ``township``'s policies of ``campaign`` (last year's) in every state, reported
     by ``cadre`` (the village's cadre, or the system) and decided by ``insurer_user``, each on
     its own days: the settled ones across the cover, each handled within days; the open ones
     reported late in the cover (one family a week after the incident) and with the insurer in
-    the last days before ``today``, so their service due dates still run."""
+    the last days before ``today``, so their service due dates still run. ``place``: the
+    programme's words (the incidents' city, the families' bank)."""
     policies = list(
         Policy.objects.filter(campaign=campaign, village__parent=township)
         .select_related("entry_product")
@@ -72,7 +75,7 @@ def demo_claims(*, campaign, township, cadre, insurer_user, today: date) -> list
                 person=person,
                 benefit=benefit,
                 incident_date=incident,
-                incident_place="海门市" + ("人民医院" if benefit == "medical" else "村道"),
+                incident_place=place.city + ("人民医院" if benefit == "medical" else "村道"),
                 description={
                     "medical": "不慎摔伤，门诊及住院治疗。",
                     "accident_death": "骑电动车与货车相撞，经抢救无效死亡。",
@@ -89,7 +92,7 @@ def demo_claims(*, campaign, township, cadre, insurer_user, today: date) -> list
             days = {step: incident + timedelta(days=n) for step, n in SETTLED_DAYS.items()}
         else:
             days = {step: today - timedelta(days=n) for step, n in OPEN_DAYS[end].items()}
-        _carry(claim, end, reporter, insurer_user, days)
+        _carry(claim, end, reporter, insurer_user, days, place)
     return claims
 
 
@@ -114,7 +117,9 @@ def _village_of(person) -> int:
     return person.entry_product.entry.roster.village_id
 
 
-def _carry(claim: Claim, end: str, reporter, insurer_user, days: dict) -> None:
+def _carry(
+    claim: Claim, end: str, reporter, insurer_user, days: dict, place: DemoPlace = HAIMEN
+) -> None:
     """Move ``claim`` through the services until it reaches ``end``, each step on its day."""
     ticked_on = days["documents"]
     required = [code for code, _, needed in checklist(claim.benefit, claim=claim) if needed]
@@ -164,7 +169,7 @@ def _carry(claim: Claim, end: str, reporter, insurer_user, days: dict) -> None:
             claim=claim,
             paid_on=paid_on,
             amount=amount,
-            account="江苏海门农村商业银行 6228 4800 1234 5678",
+            account=f"{place.payer_bank} 6228 4800 1234 5678",
             delivered_on=paid_on if door else None,
             delivered_by="保险公司理赔员、村计生专干" if door else "",
             received_by_family=_family(claim) if door else "",

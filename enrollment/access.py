@@ -1,5 +1,5 @@
 """Who may do what in enrollment: every "who may" question of the register, campaigns, rosters,
-township reports, transfers and policies, answered here and nowhere else.
+township reports, county reports, transfers and policies, answered here and nowhere else.
 
 ``user`` None is the system itself (the demo seed, a roll-over, the command line): each function
 says whether it may. The questions come in two kinds:
@@ -9,9 +9,9 @@ says whether it may. The questions come in two kinds:
   and check its state, so that a person who may never do it is told who may;
 - **now**, who *and* the object's state (``may_submit_roster``, ``may_approve_roster``,
   ``may_record_transfer``, …): the state is read from the state machines beside the models
-  (``ROSTER_TRANSITIONS``, ``REPORT_TRANSITIONS``) through ``Roster.allows`` and
-  ``TownshipReport.allows``; the views pass these answers to the templates as the flags that show
-  a button.
+  (``ROSTER_TRANSITIONS``, ``REPORT_TRANSITIONS``, ``COUNTY_REPORT_TRANSITIONS``) through the
+  models' ``allows``; the views pass these answers to the templates as the flags that show a
+  button.
 
 The pages' own gates are the roles' permissions (``permission_required``), and what a user sees
 is scoped by ``for_user``. This module imports nothing of enrollment, so that the models'
@@ -19,13 +19,16 @@ querysets can ask it too.
 """
 
 from haimen_insurance.access import active
-from haimen_insurance.roles import CITY_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
+from haimen_insurance.roles import CITY_ROLES, COUNTY_ROLES, TOWNSHIP_ROLES, VILLAGE_ROLES, Role
 
 # Who works with the rosters of a whole township: its officer, the officer of its county (to
 # read them), and the city.
 _TOWNSHIP_ROSTER_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, *CITY_ROLES})
 # Who sees the pages over several townships: the city's, and a county officer its county's.
 _OVERVIEW_ROLES = frozenset({Role.COUNTY_OFFICER, *CITY_ROLES})
+# Who reads the county reports: the county's officer and finance office, and the city (the
+# roles holding ``enrollment.view_countyreport``).
+_COUNTY_REPORT_READERS = frozenset({*COUNTY_ROLES, *CITY_ROLES})
 
 
 def _officer_of(user, township_id: int) -> bool:
@@ -196,6 +199,41 @@ def may_list_report(user, report) -> bool:
     drafted again is the township's own business, listed for the township's officer and the city
     only; once reported, for everybody who sees it."""
     return not report.allows("draft") or may_see_township_rosters(user)
+
+
+# --- the county report (where the townships belong to counties) ---
+
+
+def may_see_county_reports(user) -> bool:
+    """The county reports (县级汇总上报), their files, and the links to them from the campaign
+    page, the dashboards and the workbenches: a county's officer and finance office (their own
+    county's, by scope) and the city roles. A township's people, the villages and the insurers
+    work below the county: none of them."""
+    return active(user) and user.role in _COUNTY_REPORT_READERS
+
+
+def may_make_county_report(user, county_id: int) -> bool:
+    """Draft and report the county report of ``county_id``, whatever its state: the county's
+    officer, and the system."""
+    return user is None or (
+        active(user)
+        and user.role == Role.COUNTY_OFFICER
+        and user.area_id is not None
+        and user.area_id == county_id
+    )
+
+
+def may_draft_county_report(user, county_id: int, report) -> bool:
+    """Roll the county's township reports up now: ``may_make_county_report``, while there is
+    no county report yet (``report`` None) or it may be drafted again (not reported). Whether
+    every township has reported is the service's to check, naming those that have not."""
+    return (report is None or report.allows("draft")) and may_make_county_report(user, county_id)
+
+
+def may_submit_county_report(user, report) -> bool:
+    """Report the county report to the city now: ``may_make_county_report``, while it is
+    drafted (once reported it is fixed)."""
+    return report.allows("report") and may_make_county_report(user, report.county_id)
 
 
 # --- the transfer and the policies ---

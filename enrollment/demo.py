@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from haimen_insurance.models import Area
 
-from .models import Household, PremiumShare, Roster
+from .models import Household, PremiumShare, Roster, TownshipReport
 from .resident_ids import check_character
 from .selectors.rosters import roster_households
 from .selectors.shares import report_shares
 from .services.campaigns import campaign_create, campaign_open, premium_shares_set
+from .services.county_reports import county_report_draft, county_report_submit
 from .services.policies import policies_issue, report_insurer, transfer_record
 from .services.rosters import (
     entry_decide,
@@ -461,3 +462,39 @@ def _this_year_rosters(campaign, users, townships, rng, today, place):
             partly=partly,
             place=place,
         )
+
+
+def demo_county_reports(*, campaign, reporting, drafting, seed: int = 2014, place=JIAN) -> list:
+    """Where the townships belong to counties (Ji'an's demo), the county reports of
+    ``campaign`` (last year's): in the counties of the officers ``reporting`` and ``drafting``
+    the townships not reported yet report (funded and issued, as the year's others), then the
+    first officer drafts its county report and reports it to the city, the second drafts its
+    own and leaves it to be reported; every other county still waits on its townships. The
+    year's serials 101 on keep the transfers' voucher numbers apart. Returns the two reports."""
+    rng = random.Random(seed)
+    serials = iter(range(101, 1000))
+    made = []
+    for officer, day, reports in ((reporting, 8, True), (drafting, 10, False)):
+        county = officer.area
+        reported = set(
+            TownshipReport.objects.filter(campaign=campaign, township__parent=county).values_list(
+                "township", flat=True
+            )
+        )
+        for township in Area.objects.townships().filter(parent=county).order_by("code"):
+            if township.pk not in reported:
+                _report_fund_issue(
+                    campaign,
+                    township,
+                    rng,
+                    serial=next(serials),
+                    filled=date(campaign.year - 1, 12, 28),
+                    reported=date(campaign.year - 1, 12, 31),
+                    place=place,
+                )
+        with demo_clock(at(date(campaign.year, 1, day), 10)):
+            report = county_report_draft(actor=officer, campaign=campaign, county=county)
+            if reports:
+                report = county_report_submit(actor=officer, report=report)
+        made.append(report)
+    return made

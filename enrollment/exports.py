@@ -168,6 +168,44 @@ def township_report_workbook(report, breakdown) -> XlsxWriter:
     return writer
 
 
+def county_report_workbook(report, lines) -> XlsxWriter:
+    """The county summary: each township with its report's status and figures as rolled up,
+    and a totals row; a second sheet of the premium by payer where the report has it
+    (``CountyReport.premium_by_payer``)."""
+    writer = XlsxWriter()
+    columns = [
+        Column("乡镇（园区）"),
+        Column("乡镇汇总状态"),
+        Column("参保户数", INTEGER),
+        Column("保单数", INTEGER),
+        Column("被保险人数", INTEGER),
+        Column("保费（元）", MONEY),
+    ]
+    caption = f"{report.campaign}县级汇总表 {report.county.name}（{report.get_status_display()}）"
+    writer.sheet("县级汇总表", columns, caption=caption)
+    writer.rows(
+        [
+            line.township.name,
+            line.township_report.get_status_display(),
+            line.households,
+            line.policies,
+            line.persons,
+            line.premium,
+        ]
+        for line in lines
+    )
+    writer.totals(
+        ["合计", f"{len(lines)} 个乡镇（园区）"]
+        + [report.households, report.policies, report.persons, report.premium]
+    )
+    by_payer = report.premium_by_payer()
+    if by_payer:
+        writer.sheet("保费按分担主体", [Column("分担主体", width=20), Column("保费（元）", MONEY)])
+        writer.rows([payer, amount] for payer, amount in by_payer)
+        writer.totals(["合计", sum((amount for _, amount in by_payer), Decimal("0.00"))])
+    return writer
+
+
 def employer_dues_workbook(report, breakdown) -> XlsxWriter:
     """What each employer unit owes for its households: households, policies, persons, amount;
     the village collective's share and a totals row close the sheet."""

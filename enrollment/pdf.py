@@ -1,6 +1,6 @@
-"""Printable forms: the village roster (名册) and the township summary (汇总表), A4 landscape;
-the premium transfer voucher (资金划拨单) and a household's insurance certificate (参保凭证), A4
-portrait.
+"""Printable forms: the village roster (名册), the township summary (汇总表) and the county
+summary (县级汇总表), A4 landscape; the premium transfer voucher (资金划拨单) and a household's
+insurance certificate (参保凭证), A4 portrait.
 
 reportlab with the built-in CID font STSong-Light, so no font is downloaded; each page numbered
 第 x 页 共 y 页; signature lines and a stamp box where the paper form has them.
@@ -199,6 +199,71 @@ def township_report_pdf(report, breakdown) -> bytes:
             TEXT,
         ),
         *signatures("填报人", "审核人", "乡镇（园区）计生办负责人", "日期"),
+    ]
+    return _build(story, title)
+
+
+def county_report_pdf(report, lines) -> bytes:
+    """The county summary: each township with its report's status and figures as rolled up,
+    the totals in figures and in capitals, the premium by payer where the report has it
+    (``CountyReport.premium_by_payer``), and the county's signature lines and stamp."""
+    campaign = report.campaign
+    title = f"{programme().city}{campaign.year}年度独生子女家庭保险县级汇总表"
+    header = ["乡镇（园区）", "乡镇汇总状态", "参保户数", "保单数", "被保险人数", "保费（元）"]
+    rows = [
+        [
+            line.township.name,
+            line.township_report.get_status_display(),
+            str(line.households),
+            str(line.policies),
+            str(line.persons),
+            format_yuan(line.premium),
+        ]
+        for line in lines
+    ]
+    rows.append(
+        [
+            "合计",
+            f"{len(lines)} 个乡镇（园区）",
+            str(report.households),
+            str(report.policies),
+            str(report.persons),
+            format_yuan(report.premium),
+        ]
+    )
+    widths = [width * mm for width in (60, 45, 35, 35, 35, 43)]
+    drafted = report.drafted_at and f"{timezone.localtime(report.drafted_at):%Y-%m-%d %H:%M}"
+    reported = report.reported_at and f"{timezone.localtime(report.reported_at):%Y-%m-%d %H:%M}"
+    story = [
+        text(title, TITLE),
+        Spacer(1, 3 * mm),
+        text(
+            f"县（区）：{report.county.name}　状态：{report.get_status_display()}　"
+            f"保险期间：{campaign.coverage_start:%Y-%m-%d} 至 {campaign.coverage_end:%Y-%m-%d}"
+            + (f"　汇总时间：{drafted}" if drafted else "")
+            + (f"　上报时间：{reported}" if reported else ""),
+            TEXT,
+        ),
+        Spacer(1, 3 * mm),
+        table([header, *rows], widths, total_row=True),
+    ]
+    by_payer = report.premium_by_payer()
+    if by_payer:
+        payer_rows = [[payer, format_yuan(amount)] for payer, amount in by_payer]
+        story += headed(
+            text("保费按分担主体", HEADING),
+            table([["分担主体", "保费（元）"], *payer_rows], [80 * mm, 50 * mm]),
+        )
+    story += [
+        Spacer(1, 4 * mm),
+        text(
+            f"合计：乡镇（园区）{len(lines)} 个，参保 {report.households} 户，保单 "
+            f"{report.policies} 份，被保险人 {report.persons} 人，保费 "
+            f"{format_yuan(report.premium)} 元（人民币大写：{to_capital_yuan(report.premium)}）。",
+            TEXT,
+        ),
+        *signatures("填报人", "审核人", "县（区）计生委负责人", "日期"),
+        text(f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}", CELL),
     ]
     return _build(story, title)
 

@@ -2,6 +2,7 @@
 
 from .views import (
     campaigns,
+    county_reports,
     households,
     imports,
     policies,
@@ -20,6 +21,7 @@ urlpatterns = [
     *campaigns.urlpatterns,
     *rosters.urlpatterns,
     *reports.urlpatterns,
+    *county_reports.urlpatterns,
     *roster_exports.urlpatterns,
     *policies.urlpatterns,
 ]

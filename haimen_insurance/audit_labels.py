@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     ROSTER_RETURN = "roster.return", "退回名册"
     TOWNSHIP_REPORT_DRAFT = "township_report.draft", "生成乡镇汇总表"
     TOWNSHIP_REPORT_REPORT = "township_report.report", "上报乡镇汇总表"
+    COUNTY_REPORT_DRAFT = "county_report.draft", "县级汇总"
+    COUNTY_REPORT_REPORT = "county_report.report", "县级上报"
     TRANSFER_RECORD = "transfer.record", "登记保费划拨"
     POLICIES_ISSUE = "policies.issue", "出具保单"
     CLAIM_REPORT = "claim.report", "报案"
@@ -89,6 +91,7 @@ CHANGE_LABELS = {
     "persons": "人数",
     "premium": "保费（元）",
     "shares:*": "份数",
+    "townships": "乡镇（园区）数",
     # assessment rules
     "threshold": "达标线（%）",
     "points": "分值",

@@ -16,11 +16,21 @@ class Programme:
     city: str  # the top area's name, as the pages say it
     areas: str  # the area fixture, in fixtures/
     sqlite: str  # the demo's database file
+    # An example of the programme's places where the user's scope has none to give (the
+    # register template's example row): a township's and a village's name of its fixture, and a
+    # county code that starts its residents' ID numbers.
+    example_township: str
+    example_village: str
+    region: str
 
 
 PROGRAMMES = {
-    "haimen": Programme("haimen", "海门市", "haimen_areas.csv", "db.sqlite3"),
-    "jian": Programme("jian", "吉安市", "jian_areas.csv", "db-jian.sqlite3"),
+    "haimen": Programme(
+        "haimen", "海门市", "haimen_areas.csv", "db.sqlite3", "海门镇", "东兴村", "320684"
+    ),
+    "jian": Programme(
+        "jian", "吉安市", "jian_areas.csv", "db-jian.sqlite3", "敦厚镇", "罗坊村", "360821"
+    ),
 }
 
 

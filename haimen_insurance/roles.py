@@ -41,6 +41,8 @@ _HOUSEHOLD_EDIT = [
 ]
 _CAMPAIGN_VIEW = ["enrollment.view_campaign"]
 _REPORT_VIEW = ["enrollment.view_campaign", "enrollment.view_townshipreport"]
+# The county reports (县级汇总上报): read by the county roles of their county and the city.
+_COUNTY_REPORT_VIEW = ["enrollment.view_countyreport"]
 _MONEY_VIEW = ["enrollment.view_fundtransfer", "enrollment.view_policy"]
 _CLAIM_REPORT = ["claims.view_claim", "claims.report_claim"]
 _CITY_VIEW = [
@@ -51,6 +53,7 @@ _CITY_VIEW = [
     "enrollment.view_verification",
     "enrollment.view_roster",
     *_REPORT_VIEW,
+    *_COUNTY_REPORT_VIEW,
     *_MONEY_VIEW,
     "claims.view_claim",
     "oversight.view_dashboard",
@@ -87,7 +90,8 @@ ROLE_PERMISSIONS = {
         "enrollment.record_transfer",
     ],
     # The county officer reads everything under its county, as the township officer one level
-    # up (read-only: it neither reviews rosters nor reports), and manages its county's users.
+    # up (read-only: it neither reviews rosters nor reports them), and manages its county's users;
+    # it rolls its townships' reports up into the county report and reports that to the city.
     Role.COUNTY_OFFICER: [
         "haimen_insurance.view_area",
         "haimen_insurance.view_user",
@@ -96,15 +100,19 @@ ROLE_PERMISSIONS = {
         "enrollment.view_verification",
         "enrollment.view_roster",
         *_REPORT_VIEW,
+        *_COUNTY_REPORT_VIEW,
+        "enrollment.make_county_report",
         *_MONEY_VIEW,
         "claims.view_claim",
         "oversight.view_dashboard",
+        "oversight.view_assessmentrule",  # its county's assessment (考核 of its townships)
     ],
     # County finance reads what township finance reads, under its county, and records the
     # county's share of the premium of each of its townships' reports.
     Role.COUNTY_FINANCE: [
         "haimen_insurance.view_area",
         *_REPORT_VIEW,
+        *_COUNTY_REPORT_VIEW,
         "enrollment.view_fundtransfer",
         "enrollment.record_transfer",
     ],

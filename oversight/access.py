@@ -71,6 +71,26 @@ def may_view_township_dashboard(user, township: Area) -> bool:
     )
 
 
+def may_view_county_assessments(user) -> bool:
+    """Whether the user opens counties' assessments (考核 of a county's townships) at all: the
+    city roles and county officers, as for the counties' dashboards. County finance reads
+    neither, as township finance reads neither the dashboards nor the city's assessment (403)."""
+    return may_view_county_dashboards(user)
+
+
+def may_view_county_assessment(user, county: Area) -> bool:
+    """A county's assessment (its townships ranked among themselves, the county's own score):
+    the city roles, and that county's officer. (The page finds the county through
+    ``Area.objects.for_user``, so any other answers 404.)"""
+    return may_view_city_dashboard(user) or own_dashboard_county(user) == county.pk
+
+
+def own_assessment_county(user) -> int | None:
+    """The county whose assessment is this user's own (the county officer's), where the
+    city's assessment sends them; None for everyone else."""
+    return own_dashboard_county(user)
+
+
 def may_manage_assessment_rules(user) -> bool:
     """A campaign's scoring rules (set, delete, start from the defaults): the city officer."""
     return active(user) and user.role == Role.CITY_OFFICER

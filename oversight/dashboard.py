@@ -5,11 +5,18 @@ ratio and the service standard. A fixed number of queries, whatever the number o
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from claims.models import Claim
-from enrollment.models import Campaign, PayerOffice, Roster, RosterEntry, TownshipReport
+from enrollment.models import (
+    Campaign,
+    CountyReport,
+    PayerOffice,
+    Roster,
+    RosterEntry,
+    TownshipReport,
+)
 from enrollment.selectors import village_cache
 from enrollment.selectors.rosters import household_counts
 from enrollment.selectors.shares import MoneyTotals, annotated_shares_due, with_transferred
@@ -124,13 +131,25 @@ class AreaFigures:
 
 @dataclass
 class CountyFigures(AreaFigures):
-    """A county's townships rolled up (the city dashboard's county table)."""
+    """A county's townships rolled up (the city dashboard's county table, the county's
+    assessment)."""
 
     townships: int = 0
+    townships_on_time: int = 0  # reported by the implementation deadline
+
+    # The county report's status in the campaign (None while the county has not drafted one).
+    report_status: str | None = None
+
+    @property
+    def report_label(self) -> str:
+        if self.report_status is None:
+            return "未汇总"
+        return CountyReport.Status(self.report_status).label
 
     def add(self, other: AreaFigures) -> None:
         super().add(other)
         self.townships += 1
+        self.townships_on_time += bool(other.reported_on_time)
 
 
 @dataclass
@@ -158,8 +177,16 @@ class Dashboard:
         for row in self.rows:
             parent = row.area.parent
             if parent is not None and parent.is_county:
-                counties.setdefault(parent.pk, CountyFigures(parent)).add(row)
+                status = getattr(row.area, "county_report_status", None)
+                counties.setdefault(parent.pk, CountyFigures(parent, report_status=status)).add(row)
         return list(counties.values())
+
+    @property
+    def county_report_label(self) -> str:
+        """On a county's own dashboard, its county report's status (「未汇总」 before one is
+        drafted), read with its townships."""
+        status = next((getattr(row.area, "county_report_status", None) for row in self.rows), None)
+        return CountyFigures(self.county, report_status=status).report_label
 
     @property
     def chart_data(self) -> dict:
@@ -182,7 +209,13 @@ def dashboard(
         townships = Area.objects.for_user(user).townships()
         if county is not None:
             townships = townships.within(county)
-        areas = list(townships.select_related("parent").order_by("code"))
+        # Each township carries its county's report status (the county table), in the same query.
+        county_report = CountyReport.objects.filter(campaign=campaign, county=OuterRef("parent"))
+        areas = list(
+            townships.select_related("parent")
+            .annotate(county_report_status=Subquery(county_report.values("status")[:1]))
+            .order_by("code")
+        )
         villages = Area.objects.villages().filter(parent__in=[area.pk for area in areas])
     else:
         villages = Area.objects.for_user(user).villages().filter(parent=township)

@@ -10,6 +10,16 @@ from .models import AssessmentRule
 
 
 class AssessmentRuleForm(forms.Form):
+    """One scoring rule. Where the city has counties (``counties``) the officer chooses whom it
+    scores, the townships or the counties; elsewhere the choice is not shown and the rule
+    scores the townships (the service refuses a county rule there, with its message)."""
+
+    level = forms.ChoiceField(
+        label="考核对象",
+        choices=AssessmentRule.Level.choices,
+        required=False,
+        initial=AssessmentRule.Level.TOWNSHIP,
+    )
     metric = forms.ChoiceField(label="考核项目", choices=[])
     threshold = forms.DecimalField(
         label="达标线（%）",
@@ -32,9 +42,14 @@ class AssessmentRuleForm(forms.Form):
     )
     pro_rata = forms.BooleanField(label="未达标按比例得分", required=False, initial=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, counties: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = AssessmentRule.Metric.choices
+        if not counties:
+            self.fields["level"].widget = forms.HiddenInput()
+
+    def clean_level(self) -> str:
+        return self.cleaned_data["level"] or AssessmentRule.Level.TOWNSHIP
 
 
 class ReviewNoteForm(forms.Form):

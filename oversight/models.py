@@ -16,8 +16,10 @@ from haimen_insurance.models import Area
 
 
 class AssessmentRule(models.Model):
-    """Points a township earns on one measure: full points at or above the threshold; below it,
-    nothing, or a share of the points in proportion (按比例) when ``pro_rata``."""
+    """Points a township (or, where the city has counties, a county) earns on one measure: full
+    points at or above the threshold; below it, nothing, or a share of the points in proportion
+    (按比例) when ``pro_rata``. ``level`` is whom the rule scores: the townships (every rule of
+    a city without counties) or the counties, each on its townships' figures rolled up."""
 
     # The audit trail is never rewritten: events before the move carry this label.
     former_labels = ("enrollment.assessmentrule",)
@@ -28,11 +30,18 @@ class AssessmentRule(models.Model):
         REPORTED_ON_TIME = "reported_on_time", "按期汇总上报"
         CLAIMS_WITHIN_STANDARD = "claims_within_standard", "理赔服务标准达标率"
 
+    class Level(models.TextChoices):
+        TOWNSHIP = "township", "乡镇（园区）"
+        COUNTY = "county", "县（区）"
+
     campaign = models.ForeignKey(
         Campaign,
         verbose_name="参保年度",
         on_delete=models.CASCADE,
         related_name="assessment_rules",
+    )
+    level = models.CharField(
+        "考核对象", max_length=10, choices=Level.choices, default=Level.TOWNSHIP
     )
     metric = models.CharField("考核项目", max_length=30, choices=Metric.choices)
     threshold = models.DecimalField("达标线（%）", max_digits=5, decimal_places=2)
@@ -44,16 +53,22 @@ class AssessmentRule(models.Model):
     class Meta:
         verbose_name = "考核评分规则"
         verbose_name_plural = "考核评分规则"
-        ordering = ["campaign", "metric"]
+        ordering = ["campaign", "level", "metric"]
         # The roof's pages: the dashboards, the assessment and the review (every role's group
         # gets it through ``haimen_insurance.roles``).
         permissions = [("view_dashboard", "查看仪表板与考核")]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "metric"], name="assessment_rule_once"),
+            models.UniqueConstraint(
+                fields=["campaign", "level", "metric"], name="assessment_rule_once_per_level"
+            ),
             models.CheckConstraint(
                 condition=Q(threshold__gt=0, threshold__lte=100),
                 name="assessment_threshold_in_range",
                 violation_error_message="达标线应大于 0%、不超过 100%。",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["township", "county"]),
+                name="assessment_rule_level_known",
             ),
             models.CheckConstraint(
                 condition=Q(points__gt=0),
@@ -63,6 +78,8 @@ class AssessmentRule(models.Model):
         ]
 
     def __str__(self):
+        if self.level == self.Level.COUNTY:
+            return f"{self.campaign} 县（区）{self.get_metric_display()}"
         return f"{self.campaign} {self.get_metric_display()}"
 
 
@@ -70,6 +87,14 @@ class AssessmentRule(models.Model):
 DEFAULT_RULES = [
     (AssessmentRule.Metric.COVERAGE_RATE, "90.00", "10.00", True),
     (AssessmentRule.Metric.REPORTED_ON_TIME, "100.00", "5.00", False),
+    (AssessmentRule.Metric.CLAIMS_WITHIN_STANDARD, "100.00", "5.00", True),
+]
+# Where the city has counties, the city assesses them too (Ji'an: 10 points at 90 % coverage),
+# each on its townships' figures rolled up; a county's reporting on time is the share of its
+# townships that reported by the deadline, scored in proportion.
+DEFAULT_COUNTY_RULES = [
+    (AssessmentRule.Metric.COVERAGE_RATE, "90.00", "10.00", True),
+    (AssessmentRule.Metric.REPORTED_ON_TIME, "100.00", "5.00", True),
     (AssessmentRule.Metric.CLAIMS_WITHIN_STANDARD, "100.00", "5.00", True),
 ]
 

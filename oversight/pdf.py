@@ -1,5 +1,6 @@
 """The year's review (点评总结) printed, A4 landscape: the city's totals and written review,
-each township's figures, assessment score and written review, and the claims summary. Built
+the counties' assessment scores ranked (where the city has counties), each township's figures,
+assessment score and written review, and the claims summary. Built
 with the kit ``haimen_insurance.pdf`` like every PDF; signed by the same office as enrollment's
 forms."""
 
@@ -107,11 +108,7 @@ def year_review_pdf(review) -> bytes:
     def widths(columns: int) -> list:
         return [first, name] + [(253 * mm - first - name) / (columns - 2)] * (columns - 2)
 
-    rule_text = "；".join(
-        f"{rule.get_metric_display()}达到 {rule.threshold}% 得 {rule.points} 分"
-        + ("（未达到按比例得分）" if rule.pro_rata else "")
-        for rule in rules
-    )
+    rule_text = _rules_text(rules)
     claims = [
         ["保险责任", "件数", "申请金额（元）", "核定金额（元）", "赔付金额（元）", "已办结", "达标"]
     ]
@@ -140,6 +137,8 @@ def year_review_pdf(review) -> bytes:
     ]
     if review.city_note is not None and review.city_note.written:
         story += headed(text("全市点评总结", HEADING), *_note_paragraphs(review.city_note))
+    if review.assessment.has_counties:
+        story += _county_section(review.assessment, widths)
     story += [
         *headed(
             text("各乡镇（园区）数据", HEADING),
@@ -166,3 +165,47 @@ def year_review_pdf(review) -> bytes:
         *signatures("制表人", "审核人", "市计生委负责人", "日期"),
     ]
     return build(story, title, author=author())
+
+
+def _rules_text(rules) -> str:
+    return "；".join(
+        f"{rule.get_metric_display()}达到 {rule.threshold}% 得 {rule.points} 分"
+        + ("（未达到按比例得分）" if rule.pro_rata else "")
+        for rule in rules
+    )
+
+
+def _county_section(result, widths) -> list:
+    """The counties ranked on the county-level rules, each on its townships rolled up: rank,
+    county, townships, coverage, points per rule and total; then the rules and how a county
+    is scored."""
+    rules = result.county_rules
+    data = [
+        [
+            "名次",
+            "县（区）",
+            "乡镇（园区）",
+            "投保率",
+            *(rule.get_metric_display() for rule in rules),
+            "总分",
+        ]
+    ]
+    for row in result.county_rows:
+        figures = row.figures
+        data.append(
+            [
+                str(row.rank),
+                text(figures.area.name, CELL),
+                str(figures.townships),
+                _percent(figures.coverage_rate),
+                *(format_yuan(value) for value in row.scores),
+                format_yuan(row.total),
+            ]
+        )
+    return headed(
+        text("各县（区）考核得分", HEADING),
+        table(data, widths(len(data[0]))),
+        Spacer(1, 2 * mm),
+        text(f"县（区）评分规则：{_rules_text(rules) or '尚未设置'}。", TEXT),
+        *(text(note, TEXT) for note in result.county_notes),
+    )

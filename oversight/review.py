@@ -1,5 +1,6 @@
-"""The year's review (点评总结): the city's totals, each township's figures and score, and the
-claims summary — one object for the page, the workbook and the PDF."""
+"""The year's review (点评总结): the city's totals, each township's figures and score (and, where
+the city has counties, each county's), and the claims summary — one object for the page, the
+workbook and the PDF."""
 
 from dataclasses import dataclass, field
 
@@ -110,28 +111,29 @@ def review_workbook(review: Review) -> XlsxWriter:
         *money_by_payer(city),
     ]:
         writer.row([label, value], kinds=[None, kind])
-    rules = review.assessment.rules
+    result = review.assessment
+    rules = result.rules
+    if result.has_counties:
+        _county_sheet(writer, review)
+    # Where the city has counties, each township's county and its rank among the county's.
+    in_county = [Column("县（区）", TEXT, width=12), Column("县内名次", INTEGER)]
     columns = [
-        *TOWNSHIP_COLUMNS,
+        *TOWNSHIP_COLUMNS[:2],
+        *(in_county if result.has_counties else ()),
+        *TOWNSHIP_COLUMNS[2:],
         *(Column(f"{rule.get_metric_display()}得分", MONEY) for rule in rules),
         Column("总分", MONEY),
     ]
     writer.sheet("各乡镇与考核", columns, caption=f"{campaign}各乡镇（园区）数据与考核得分")
-    for row in review.assessment.rows:
+    for row in result.rows:
         figures = row.figures
+        county = [figures.area.parent.name, row.county_rank] if result.has_counties else []
         writer.row(
             [
                 row.rank,
                 figures.area.name,
-                figures.eligible,
-                figures.enrolled,
-                _share(figures.coverage_rate),
-                figures.policies,
-                figures.premium,
-                figures.claims,
-                figures.paid,
-                _share(figures.payout_ratio),
-                _share(figures.standard_rate),
+                *county,
+                *_figures(figures),
                 *row.scores,
                 row.total,
             ]
@@ -140,15 +142,8 @@ def review_workbook(review: Review) -> XlsxWriter:
         [
             None,
             "全市",
-            city.eligible,
-            city.enrolled,
-            _share(city.coverage_rate),
-            city.policies,
-            city.premium,
-            city.claims,
-            city.paid,
-            _share(city.payout_ratio),
-            _share(city.standard_rate),
+            *([None, None] if result.has_counties else []),
+            *_figures(city),
             *([None] * len(rules)),
             None,
         ]
@@ -158,15 +153,16 @@ def review_workbook(review: Review) -> XlsxWriter:
         [Column("考核项目", TEXT, width=24), Column("评分规则", TEXT, width=90)],
         caption=f"{campaign}考核评分规则",
     )
+    # Where the city has counties, each rule says whom it scores (县（区）投保率).
+    levels = result.has_counties
     writer.rows(
         [
-            rule.get_metric_display(),
-            f"达到 {rule.threshold}% 得 {rule.points} 分"
-            + ("，未达到按比例得分" if rule.pro_rata else "，未达到不得分"),
+            f"{_level_word(rule) if levels else ''}{rule.get_metric_display()}",
+            _rule_text(rule),
         ]
-        for rule in rules
+        for rule in result.listed_rules
     )
-    writer.rows([["说明", note] for note in review.assessment.notes])
+    writer.rows([["说明", note] for note in (*result.notes, *result.county_notes)])
     writer.sheet(
         "理赔汇总",
         [
@@ -198,6 +194,77 @@ def review_workbook(review: Review) -> XlsxWriter:
     for note in [*notes, *review.township_notes]:
         writer.row([note.area.name, note.achievements, note.shortcomings, note.measures])
     return writer
+
+
+def _level_word(rule) -> str:
+    return "县（区）" if rule.level == rule.Level.COUNTY else "乡镇（园区）"
+
+
+def _rule_text(rule) -> str:
+    return f"达到 {rule.threshold}% 得 {rule.points} 分" + (
+        "，未达到按比例得分" if rule.pro_rata else "，未达到不得分"
+    )
+
+
+COUNTY_COLUMNS = [
+    Column("名次", INTEGER),
+    Column("县（区）", TEXT, width=14),
+    Column("乡镇（园区）数", INTEGER),
+    *TOWNSHIP_COLUMNS[2:],
+]
+
+
+def _county_sheet(writer: XlsxWriter, review: Review) -> None:
+    """The counties ranked (where the city has counties): each county's townships rolled up,
+    its points on the county-level rules and its total."""
+    result, city = review.assessment, review.city
+    rules = result.county_rules
+    writer.sheet(
+        "各县（区）与考核",
+        [
+            *COUNTY_COLUMNS,
+            *(Column(f"{rule.get_metric_display()}得分", MONEY) for rule in rules),
+            Column("总分", MONEY),
+        ],
+        caption=f"{review.campaign}各县（区）数据与考核得分（按所辖乡镇（园区）合计）",
+    )
+    for row in result.county_rows:
+        figures = row.figures
+        writer.row(
+            [
+                row.rank,
+                figures.area.name,
+                figures.townships,
+                *_figures(figures),
+                *row.scores,
+                row.total,
+            ]
+        )
+    writer.totals(
+        [
+            None,
+            "全市",
+            sum(row.figures.townships for row in result.county_rows),
+            *_figures(city),
+            *([None] * len(rules)),
+            None,
+        ]
+    )
+
+
+def _figures(figures) -> list:
+    """The columns of ``TOWNSHIP_COLUMNS`` after the name, for one area."""
+    return [
+        figures.eligible,
+        figures.enrolled,
+        _share(figures.coverage_rate),
+        figures.policies,
+        figures.premium,
+        figures.claims,
+        figures.paid,
+        _share(figures.payout_ratio),
+        _share(figures.standard_rate),
+    ]
 
 
 def _claims_row(summary: BenefitSummary) -> list:

@@ -1,4 +1,5 @@
-"""The roof's writes: the city officer sets a campaign's assessment rules; the city officer
+"""The roof's writes: the city officer sets a campaign's assessment rules (the townships', and
+where the city has counties the counties'); the city officer
 writes the city's review, each township officer their township's. Every change is audited."""
 
 from decimal import Decimal
@@ -18,10 +19,17 @@ from .access import (
     may_write_review_note,
     review_note_refusal,
 )
-from .models import DEFAULT_RULES, AssessmentRule, ReviewNote
+from .models import DEFAULT_COUNTY_RULES, DEFAULT_RULES, AssessmentRule, ReviewNote
 
 FIELDS = ("threshold", "points", "pro_rata")
 LIMIT = 5000  # characters in each part of a review note
+NO_COUNTIES = "本市下设乡镇（园区），没有县（区），不能设置县（区）考核评分规则。"
+Level = AssessmentRule.Level
+
+
+def has_counties() -> bool:
+    """Whether the programme's tree has counties (a prefecture-level city such as Ji'an)."""
+    return Area.objects.counties().exists()
 
 
 def _check_rule_setter(actor) -> None:
@@ -29,24 +37,40 @@ def _check_rule_setter(actor) -> None:
 
 
 def assessment_rule_set(
-    *, actor, campaign: Campaign, metric: str, threshold: Decimal, points: Decimal, pro_rata: bool
+    *,
+    actor,
+    campaign: Campaign,
+    metric: str,
+    threshold: Decimal,
+    points: Decimal,
+    pro_rata: bool,
+    level: str = Level.TOWNSHIP,
 ) -> AssessmentRule:
-    """Create or change the rule of one measure."""
+    """Create or change the rule of one measure at one level (the townships', or the
+    counties' where the city has counties)."""
     _check_rule_setter(actor)
     rule = AssessmentRule(
-        campaign=campaign, metric=metric, threshold=threshold, points=points, pro_rata=pro_rata
+        campaign=campaign,
+        level=level,
+        metric=metric,
+        threshold=threshold,
+        points=points,
+        pro_rata=pro_rata,
     )
     try:
         rule.full_clean(exclude=["campaign"], validate_unique=False)
     except ValidationError as error:
         raise ValidationError(error.messages) from error
+    if level == Level.COUNTY and not has_counties():
+        raise ValidationError(NO_COUNTIES)
     with transaction.atomic():
         existing = AssessmentRule.objects.select_for_update().filter(
-            campaign=campaign, metric=metric
+            campaign=campaign, level=level, metric=metric
         )
         before = existing.first()
         rule, _ = AssessmentRule.objects.update_or_create(
             campaign=campaign,
+            level=level,
             metric=metric,
             defaults={"threshold": threshold, "points": points, "pro_rata": pro_rata},
         )
@@ -75,20 +99,26 @@ def assessment_rule_delete(*, actor, rule: AssessmentRule) -> None:
 
 
 def assessment_rules_default(*, actor, campaign: Campaign) -> list[AssessmentRule]:
-    """The default rules (90 % coverage → 10 points, ...) for a campaign without rules."""
+    """The default rules (90 % coverage → 10 points, ...) for a campaign without rules: the
+    townships', and where the city has counties the counties' too."""
     if campaign.assessment_rules.exists():
         raise ValidationError(f"{campaign}已有考核评分规则。")
-    return [
-        assessment_rule_set(
-            actor=actor,
-            campaign=campaign,
-            metric=metric,
-            threshold=Decimal(threshold),
-            points=Decimal(points),
-            pro_rata=pro_rata,
-        )
-        for metric, threshold, points, pro_rata in DEFAULT_RULES
-    ]
+    defaults = [(Level.TOWNSHIP, each) for each in DEFAULT_RULES]
+    if has_counties():
+        defaults += [(Level.COUNTY, each) for each in DEFAULT_COUNTY_RULES]
+    with transaction.atomic():
+        return [
+            assessment_rule_set(
+                actor=actor,
+                campaign=campaign,
+                level=level,
+                metric=metric,
+                threshold=Decimal(threshold),
+                points=Decimal(points),
+                pro_rata=pro_rata,
+            )
+            for level, (metric, threshold, points, pro_rata) in defaults
+        ]
 
 
 def review_note_save(

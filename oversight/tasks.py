@@ -66,6 +66,8 @@ def _review(job, progress):
     progress(1)
     name = review_file_name(campaign, job.kind)
     note = f"共 {len(review.assessment.rows)} 个乡镇（园区）。"
+    if review.assessment.has_counties:
+        note = f"共 {len(review.assessment.county_rows)} 个县（区）、{note[2:]}"
     if job.kind == JobKind.REVIEW_PDF:
         result = file_result(year_review_pdf(review), name=name, note=note)
     else:

@@ -20,6 +20,7 @@ from claims.models import Claim
 from claims.selectors import insurer_queue
 from enrollment.access import transfer_office
 from enrollment.models import Campaign, FundTransfer, Roster, TownshipReport
+from enrollment.selectors.county_reports import county_progress
 from enrollment.selectors.reports import townships_progress
 from enrollment.selectors.shares import reports_shares_due
 from haimen_insurance.money import format_yuan
@@ -93,7 +94,7 @@ def todo_list(user, *, today: date | None = None) -> TodoList:
         Role.VILLAGE_CADRE: _cadre,
         Role.TOWNSHIP_OFFICER: _township_officer,
         Role.TOWNSHIP_FINANCE: _finance,
-        Role.COUNTY_OFFICER: _city,  # its county's townships, read through for_user
+        Role.COUNTY_OFFICER: _county_officer,
         Role.COUNTY_FINANCE: _finance,  # the county share of its townships' reports
         Role.CITY_FINANCE: _finance,  # the city share of every township's report
         Role.INSURER_STAFF: _insurer,
@@ -366,3 +367,40 @@ def _city(todo: TodoList, user, campaigns, today: date) -> None:
                     campaign=campaign,
                 )
             )
+
+
+def _county_officer(todo: TodoList, user, campaigns, today: date) -> None:
+    """The county's townships not reported or not issued (as the city's, read through
+    ``for_user``), and 「县级汇总待上报」 in each open year whose townships have all reported while
+    the county report is not drafted, or drafted and not yet reported to the city (by the
+    review deadline: the roll-up level by level is the review's work). Four queries more."""
+    _city(todo, user, campaigns, today)
+    county = user.area
+    progress = county_progress(
+        campaign_ids=[campaign.pk for campaign in campaigns], county=county, user=user
+    )
+    for campaign in campaigns:
+        each = progress[campaign.pk]
+        report = each.report
+        if not each.ready or (report is not None and report.is_reported):
+            continue
+        if report is None:
+            detail = (
+                f"各乡镇（园区）均已上报（{len(each.townships)} 个），请县级汇总后上报市计生委。"
+            )
+            action = "去县级汇总"
+        else:
+            detail = "县级汇总表已生成，核对无误后上报市计生委。"
+            action = "核对并上报"
+        url = reverse("enrollment:county_report", args=[county.pk])
+        todo.items.append(
+            Todo(
+                title=f"{campaign}{county.name}县级汇总待上报",
+                detail=detail,
+                url=f"{url}?campaign={campaign.year}",
+                action=action,
+                deadline=campaign.review_deadline,
+                today=today,
+                campaign=campaign,
+            )
+        )

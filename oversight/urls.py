@@ -21,6 +21,11 @@ urlpatterns = [
         name="dashboard_township",
     ),
     path("assessment/", views.AssessmentView.as_view(), name="assessment"),
+    path(
+        "assessment/counties/<int:pk>/",
+        views.CountyAssessmentView.as_view(),
+        name="assessment_county",
+    ),
     path("assessment/review.xlsx", views.AssessmentXlsxView.as_view(), name="review_xlsx"),
     path("assessment/review.pdf", views.ReviewPdfView.as_view(), name="review_pdf"),
     path(

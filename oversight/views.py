@@ -1,5 +1,6 @@
 """The roof's pages: each role's workbench, the dashboards (the city's townships, a township's
-villages), the assessment (考核) and the year's review (点评总结), for one campaign."""
+villages), the assessment (考核: the city's, and a county's of its townships) and the year's
+review (点评总结), for one campaign."""
 
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from django.views.generic import TemplateView
 
 from claims.models import Claim
 from claims.selectors import AWAITING_DECISION, OPEN_FOR_INSURER, SETTLED
-from enrollment.access import may_see_campaigns_being_prepared
+from enrollment.access import may_see_campaigns_being_prepared, may_see_county_reports
 from enrollment.models import Campaign, Roster, TownshipReport
 from enrollment.selectors.campaigns import chosen_campaign, current_campaign, phase_calendar
 from enrollment.selectors.rosters import village_figures
@@ -36,6 +37,7 @@ from .services import (
     assessment_rule_delete,
     assessment_rule_set,
     assessment_rules_default,
+    has_counties,
     review_note_save,
 )
 from .tasks import (
@@ -173,6 +175,7 @@ class _DashboardPage(PermissionRequiredMixin, TemplateView):
             city_link=(self.township or self.county) is not None
             and access.may_view_city_dashboard(user),
             county_link=self._county_link(user),
+            county_report_link=may_see_county_reports(user),
             can_write_review=self.township is not None
             and access.may_write_review_note(user, self.township),
         )
@@ -253,9 +256,16 @@ class _CityCampaignPage(PermissionRequiredMixin, View):
 
 
 class AssessmentView(_CityCampaignPage, TemplateView):
-    """考核: the rules (the city officer edits them) and the ranked townships."""
+    """考核: the rules (the city officer edits them), the ranked counties (where the city has
+    counties) and the ranked townships. A county officer is sent to their own county's."""
 
     template_name = "oversight/assessment.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        own = access.own_assessment_county(request.user)
+        if own is not None and request.method == "GET":
+            return redirect(_same_query(reverse("assessment_county", args=[own]), request))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -270,7 +280,7 @@ class AssessmentView(_CityCampaignPage, TemplateView):
             result=result,
             can_edit=access.may_manage_assessment_rules(self.request.user),
             can_write_review=access.may_write_city_review(self.request.user),
-            form=kwargs.get("form") or AssessmentRuleForm(),
+            form=kwargs.get("form") or AssessmentRuleForm(counties=result.has_counties),
             city_note=city_note,
             township_notes=[note for note in township_notes if note.written],
             note_form=kwargs.get("note_form") or _note_form(city_note),
@@ -306,19 +316,59 @@ class AssessmentView(_CityCampaignPage, TemplateView):
             elif "delete" in request.POST:
                 rule = get_object_or_404(campaign.assessment_rules, pk=request.POST["delete"])
                 assessment_rule_delete(actor=request.user, rule=rule)
-                messages.success(request, f"已删除评分项目：{rule.get_metric_display()}。")
+                messages.success(request, f"已删除{_rule_name(rule)}。")
             else:
-                form = AssessmentRuleForm(request.POST)
+                form = AssessmentRuleForm(request.POST, counties=has_counties())
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(form=form))
                 rule = assessment_rule_set(
                     actor=request.user, campaign=campaign, **form.cleaned_data
                 )
-                messages.success(request, f"已保存评分项目：{rule.get_metric_display()}。")
+                messages.success(request, f"已保存{_rule_name(rule)}。")
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         return redirect(f"{reverse('assessment')}?campaign={campaign.year}")
+
+
+def _rule_name(rule) -> str:
+    """评分项目：投保率 (a township rule, as always), 县（区）评分项目：投保率 (a county's)."""
+    if rule.level == rule.Level.COUNTY:
+        return f"县（区）评分项目：{rule.get_metric_display()}"
+    return f"评分项目：{rule.get_metric_display()}"
+
+
+class CountyAssessmentView(PermissionRequiredMixin, TemplateView):
+    """A county's assessment: its townships ranked among themselves by the township-level
+    rules, and the county's own score on the county-level rules (read-only: the city officer
+    sets the rules). The city roles reach it from the city's ranking of the counties."""
+
+    permission_required = PERMISSION
+    template_name = "oversight/county_assessment.html"
+
+    def get(self, request, *args, **kwargs):
+        if not access.may_view_county_assessments(request.user):
+            raise PermissionDenied
+        self.county = get_object_or_404(
+            Area.objects.for_user(request.user).counties(), pk=kwargs["pk"]
+        )
+        if not access.may_view_county_assessment(request.user, self.county):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        campaign = chosen_campaign(user, self.request.GET.get("campaign", ""))
+        context.update(
+            county=self.county,
+            campaign=campaign,
+            campaigns=Campaign.objects.for_user(user).order_by("-year"),
+            city_link=access.may_view_city_dashboard(user),
+        )
+        if campaign is not None:
+            context["result"] = assessment(campaign=campaign, user=user, county=self.county)
+        return context
 
 
 def _review_jobs(user, campaign) -> list[Job]:

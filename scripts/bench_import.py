@@ -26,6 +26,8 @@ Their sum is the floor of an import. Then four imports, each ``register_import_c
 Files are written the way Excel and WPS save them (shared strings, the sheet's dimension first),
 which is what township offices upload; run 3 shows the cost of openpyxl's own layout.
 
+``PROFILE=py`` prints a cProfile of each import's check and write (standard error).
+
 The database server is found through PGHOST/PGPORT (default 127.0.0.1:5432, user postgres).
 Targets (docs/design.md section 6): run 1 under 10 s and within 3 × the floor measured in the
 same run; run 4 under 15 s; every run's peak under 300 MB. Exits 1 when one is missed.
@@ -266,16 +268,19 @@ def floor_copy(path: Path) -> None:
 
 
 def measure(path: Path) -> None:
-    """One import in this process; prints a JSON line with the numbers."""
+    """One import in this process; prints a JSON line with the numbers. With ``PROFILE=py``,
+    the check and the write are each profiled (cProfile) and their 25 costliest functions by
+    own time printed to standard error."""
     _django()
     from enrollment.services.register_import import register_import_apply, register_import_check
 
+    profiled = _profiled if os.environ.get("PROFILE") == "py" else _unprofiled
     started, cpu = time.perf_counter(), time.process_time()
-    plan = register_import_check(actor=None, file=path)
+    plan = profiled("check", lambda: register_import_check(actor=None, file=path))
     checked = time.perf_counter()
     if plan.errors:
         raise SystemExit(f"the generated file has errors: {plan.errors[:5]}")
-    result = register_import_apply(actor=None, plan=plan)
+    result = profiled("write", lambda: register_import_apply(actor=None, plan=plan))
     finished = time.perf_counter()
     print(
         json.dumps(
@@ -293,12 +298,28 @@ def measure(path: Path) -> None:
     )
 
 
+def _unprofiled(label: str, work):
+    return work()
+
+
+def _profiled(label: str, work):
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    result = profile.runcall(work)
+    sys.stderr.write(f"--- {label}: the 25 costliest functions by own time\n")
+    pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+    return result
+
+
 def _run(*args) -> str:
     completed = subprocess.run(
         [sys.executable, __file__, *args], env=_env(), cwd=ROOT, capture_output=True, text=True
     )
-    if completed.returncode:
+    if completed.returncode or os.environ.get("PROFILE"):
         sys.stderr.write(completed.stderr)
+    if completed.returncode:
         raise SystemExit(f"step {args[0]} {args[1]} failed")
     return completed.stdout
 

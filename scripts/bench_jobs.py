@@ -42,9 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 import bench_import  # noqa: E402  (scripts/, not a package)
 import bench_policies  # noqa: E402
+import benchdb  # noqa: E402
 
-IMPORT_DB = "haimen_bench_jobs_import"
-SCALE_DB = "haimen_bench_jobs"
+IMPORT_DB = benchdb.named("haimen_bench_jobs_import")
+SCALE_DB = benchdb.named("haimen_bench_jobs")
 TARGET_MS = 200
 JOB_TIMEOUT_S = 1800
 # The same work done inside one request before it became a job (200,000 rows / households,
@@ -58,14 +59,7 @@ SYNCHRONOUS = {
 
 
 def _env(database: str, media: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "haimen_insurance.settings.local",
-        "DATABASE_URL": bench_policies._database_url(database),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_MEDIA_ROOT": media,
-    }
+    return benchdb.env(database, DJANGO_MEDIA_ROOT=media)
 
 
 def _subprocess(database: str, media: str, *args, **options):
@@ -228,9 +222,7 @@ def measure_scale(media: str) -> list[dict]:
 
 def _phase(database: str, media: str, step: str, *extra: str) -> list[dict]:
     """Migrate a fresh database, run a worker on it, and ``step`` in a child process."""
-    bench_policies._admin(f"DROP DATABASE IF EXISTS {database}")
-    bench_policies._admin(f"CREATE DATABASE {database}")
-    _subprocess(database, media, "manage.py", "migrate", "--verbosity", "0")
+    benchdb.create(database)
     if step == "scale":
         started = time.perf_counter()
         _subprocess(
@@ -285,7 +277,7 @@ def main() -> None:
         finally:
             if not options.keep:
                 for database in (IMPORT_DB, SCALE_DB):
-                    bench_policies._admin(f"DROP DATABASE IF EXISTS {database}")
+                    benchdb.drop(database)
     print()
     print(
         "| work | size | the request that starts it | the job in a worker | "

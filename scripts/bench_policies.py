@@ -41,6 +41,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -75,11 +77,42 @@ def _rss_mb() -> float:
 # --- generation -----------------------------------------------------------------------------
 
 
-def _resident_id(birth: date, sequence: int) -> str:
+def _resident_id(birth: date, sequence: int, region: str = "320684") -> str:
     from enrollment.resident_ids import check_character
 
-    body = f"320684{birth:%Y%m%d}{sequence:03d}"
+    body = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return body + check_character(body)
+
+
+def _haimen_areas() -> None:
+    from django.conf import settings
+
+    from haimen_insurance import services
+
+    services.areas_load_csv(path=settings.BASE_DIR / "fixtures" / "haimen_areas.csv")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A programme's bench set: how its areas are made, who insures which township, and the
+    words of its addresses. Resident IDs and certificate numbers start with the village's
+    county code (Haimen's 320684 everywhere); policy numbers take the township's digits 5-9
+    where it belongs to a county (``system_policy_number``)."""
+
+    city: str  # the addresses' first words
+    load_areas: Callable[[], None]
+    insurers: list[tuple[str, str, str]]  # code, name, phone
+    insurer_index: Callable[[int, object], int]  # (n-th township in code order, it) → insurer
+    employer: str  # one family in twelve has its reward paid by this unit
+
+
+HAIMEN = Shape(
+    city="海门市",
+    load_areas=_haimen_areas,
+    insurers=INSURERS,
+    insurer_index=lambda n, township: n % len(INSURERS),
+    employer="海门市人民医院",
+)
 
 
 def _copy(cursor, model, columns: list[str], lines: list[str]) -> None:
@@ -101,11 +134,10 @@ def _columns(model, names: list[str]) -> list[str]:
     return names
 
 
-def generate(households: int) -> None:
-    """Areas, insurers, the campaign and ``households`` enrolled households with their policies.
-    Prints a JSON line with the counts."""
+def generate(households: int, shape: Shape = HAIMEN) -> None:
+    """Areas, insurers, the campaign and ``households`` enrolled households with their policies
+    (Haimen's unless another ``shape``). Prints a JSON line with the counts."""
     _django()
-    from django.conf import settings
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.utils import timezone
@@ -129,14 +161,21 @@ def generate(households: int) -> None:
     from haimen_insurance.models import Area, Insurer
 
     started = time.perf_counter()
-    services.areas_load_csv(path=settings.BASE_DIR / "fixtures" / "haimen_areas.csv")
-    townships = list(Area.objects.townships().order_by("code"))
+    shape.load_areas()
+    townships = list(Area.objects.townships().select_related("parent").order_by("code"))
     insurers = [
-        Insurer.objects.create(code=code, name=name, phone=phone) for code, name, phone in INSURERS
+        Insurer.objects.create(code=code, name=name, phone=phone)
+        for code, name, phone in shape.insurers
     ]
     for index, insurer in enumerate(insurers):
         services.insurer_assign_townships(
-            actor=None, insurer=insurer, townships=townships[index :: len(insurers)]
+            actor=None,
+            insurer=insurer,
+            townships=[
+                township
+                for n, township in enumerate(townships)
+                if shape.insurer_index(n, township) == index
+            ],
         )
     campaign = campaign_create(
         actor=None,
@@ -153,7 +192,15 @@ def generate(households: int) -> None:
     campaign = campaign_open(actor=None, campaign=campaign)
     child_product = campaign.products.get(code=Product.Code.CHILD_SAFETY)
     parent_product = campaign.products.get(code=Product.Code.PARENT_HEALTH)
-    villages = list(Area.objects.villages().select_related("parent").order_by("code"))
+    villages = list(Area.objects.villages().select_related("parent__parent").order_by("code"))
+    # A village's address words: the city, its county (if any), township and village.
+    addresses = {
+        village.pk: shape.city
+        + (village.parent.parent.name if village.parent.parent.is_county else "")
+        + village.parent.name
+        + village.name
+        for village in villages
+    }
     rosters = dict(Roster.objects.filter(campaign=campaign).values_list("village", "pk"))
     insurer_of = {
         township.pk: township.insurer
@@ -263,6 +310,7 @@ def generate(households: int) -> None:
                 pk = i + 1
                 village = villages[i * len(villages) // households]
                 township_id = village.parent_id
+                region = village.code[:6]
                 # (day, block) is unique per household, so every ID is unique city-wide.
                 day, block = i % 5000, i // 5000
                 child_male = i % 2 == 0
@@ -276,18 +324,18 @@ def generate(households: int) -> None:
                     + FEMALE_GIVEN[(i * 17) % len(FEMALE_GIVEN)]
                     + FEMALE_GIVEN[(i * 5) % len(FEMALE_GIVEN)]
                 )
-                child_id = _resident_id(child_birth, block * 2 + (1 if child_male else 0))
-                father_id = _resident_id(first_father + timedelta(days=day), block * 2 + 1)
-                mother_id = _resident_id(first_mother + timedelta(days=day), block * 2)
+                child_id = _resident_id(child_birth, block * 2 + (1 if child_male else 0), region)
+                father_id = _resident_id(first_father + timedelta(days=day), block * 2 + 1, region)
+                mother_id = _resident_id(first_mother + timedelta(days=day), block * 2, region)
                 if i % 100 == 7:  # a single mother
                     father_name = father_id = ""
                 elif i % 100 == 57:  # a single father
                     mother_name = mother_id = ""
-                employer = "海门市人民医院" if i % 12 == 5 else ""
-                certificate_no = f"320684-{pk:07d}"
+                employer = shape.employer if i % 12 == 5 else ""
+                certificate_no = f"{region}-{pk:07d}"
                 rows["households"].append(
                     f"{pk}\t{certificate_no}\t{village.pk}\t"
-                    f"海门市{village.parent.name}{village.name}{i % 30 + 1}组{i % 99 + 1}号\t"
+                    f"{addresses[village.pk]}{i % 30 + 1}组{i % 99 + 1}号\t"
                     f"139{i:08d}\trural\t{father_name}\t{father_id}\t{mother_name}\t{mother_id}\t"
                     f"{child_name}\t{child_id}\t{child_birth.isoformat()}\t"
                     f"{'male' if child_male else 'female'}\t"
@@ -330,6 +378,7 @@ def generate(households: int) -> None:
                         year=YEAR,
                         township_code=village.parent.code,
                         sequence=sequences[township_id],
+                        in_county=village.parent.parent.is_county,
                     )
                     rows["policies"].append(
                         f"{line_pk}\t{campaign.pk}\t{reports[township_id].pk}\t{line_pk}\t"

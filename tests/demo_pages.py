@@ -162,9 +162,11 @@ def walk(client) -> list[str]:
                     inside, outside = row.target(world, role)
                 client.force_login(world.user(ACTORS[role]))
                 allowed = role in row.allowed
+                redirected = role in row.redirected
                 who = f"{role.value} ({ACTORS[role]})"
-                check(reverse(name, kwargs=inside), row.ok if allowed else 403, who)
-                if row.target is not None and allowed and role not in CITY_SCOPE:
+                expected = (302 if redirected else row.ok) if allowed else 403
+                check(reverse(name, kwargs=inside), expected, who)
+                if row.target is not None and allowed and role not in CITY_SCOPE and not redirected:
                     check(reverse(name, kwargs=outside), 404, f"{who}, outside")
                 transaction.set_rollback(True)
     return failures

@@ -48,6 +48,9 @@ class Row:
     method: str = "get"
     target: Callable | None = None
     counties: bool = False  # a page about a county: only where there are counties (Ji'an)
+    # Allowed roles the page sends (302) to their own page (whose row checks its scope): no
+    # outside case for them.
+    redirected: frozenset = frozenset()
 
 
 def own_area(world, role):

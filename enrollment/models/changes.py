@@ -1,11 +1,11 @@
 """Which villages' figures each writing transaction changed: the log the figures kept between
 requests are checked against (``selectors.village_cache``).
 
-PostgreSQL triggers (migration 0012) write it, one statement at a time, whatever writes the
-tables — a service, an import's COPY, a roll-over, a test's fixture: the villages whose
-households, roster entries, insured persons or rosters a statement wrote, and the ID numbers of
-the insured persons it wrote. Nothing else writes these rows; the SQLite demo has no triggers and
-counts its figures directly.
+PostgreSQL triggers (migrations 0012 and 0014) write it, one statement at a time, whatever
+writes the tables — a service, an import's COPY, a roll-over, a test's fixture: the villages
+whose households, roster entries, insured persons or rosters a statement wrote, and the ID
+numbers of the insured persons it wrote. Nothing else writes these rows; the SQLite demo has no
+triggers and counts its figures directly.
 """
 
 import uuid
@@ -16,9 +16,10 @@ from django.db import models
 class FigureChange(models.Model):
     """What one statement changed, tagged with its transaction's id (``txid``): a village
     (``village_id``); an insured person's ID number in a campaign (``campaign_id`` and
-    ``id_number``); every village and ID number of a campaign (``campaign_id`` alone, for a
-    statement of more than a thousand insured persons or roster entries); or everything (all
-    three empty)."""
+    ``id_number``); every ID number of a campaign (``campaign_id`` and an empty ``id_number``,
+    for a statement of more than a thousand insured persons); every village and ID number of a
+    campaign (``campaign_id`` alone: insured persons whose line was deleted before them, so
+    their village is not known); or everything (all three empty)."""
 
     txid = models.BigIntegerField("事务号")
     village_id = models.BigIntegerField("村（社区）", null=True)

@@ -404,6 +404,11 @@ class TownshipReport(models.Model):
         """Funded or issued: the insurer has the report's policy list."""
         return self.status in POLICY_LIST_STATES
 
+    @property
+    def is_reported(self) -> bool:
+        """Reported, and whatever followed (funded, issued): what a county report rolls up."""
+        return self.status in REPORTED_STATES
+
 
 _T = TownshipReport.Status
 REPORT_TRANSITIONS = Machine(
@@ -420,6 +425,8 @@ REPORT_TRANSITIONS = Machine(
 )
 # The report's states in which the insurer has its policy list: funded, and issued after it.
 POLICY_LIST_STATES = REPORT_TRANSITIONS.sources("issue") | {REPORT_TRANSITIONS.target("issue")}
+# The report's states once reported: every state but those it may still be drafted again from.
+REPORTED_STATES = frozenset(TownshipReport.Status.values) - REPORT_TRANSITIONS.sources("draft")
 
 
 class TownshipReportLine(models.Model):

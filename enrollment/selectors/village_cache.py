@@ -5,8 +5,9 @@ The township's and the city's pages add up every village: at bench scale (200,00
 400,000 policies) counting them takes 200–400 ms of PostgreSQL a page, though between two views
 few villages (at night, none) have changed. A village's figures change only when a transaction
 writes its households, its roster or roster entries, or insured persons; PostgreSQL triggers
-(migration 0012) log, statement by statement, the villages each writing transaction touched and
-the insured ID numbers it wrote (``models.FigureChange``, tagged with the transaction's id).
+(migrations 0012 and 0014) log, statement by statement, the villages each writing transaction
+touched and the insured ID numbers it wrote (``models.FigureChange``, tagged with the
+transaction's id).
 
 A process keeps what it counted (per campaign and village, and per campaign the ID numbers
 insured for two households), with the database snapshot (``pg_current_snapshot()``) of its last
@@ -224,7 +225,9 @@ def _forget_changed(villages: list[int], campaigns: list[int], ids: list[str]) -
         campaign, id_number = item.split(" ", 1)
         changed.setdefault(int(campaign), set()).add(id_number)
     for campaign, numbers in changed.items():
-        if campaign in _kept.shared:
+        if "" in numbers:  # every ID number of the campaign (a statement of many persons)
+            _kept.shared.pop(campaign, None)
+        elif campaign in _kept.shared:
             still = _shared_ids(Campaign(pk=campaign), numbers)
             _kept.shared[campaign] = frozenset((_kept.shared[campaign] - numbers) | still)
 

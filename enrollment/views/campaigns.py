@@ -2,6 +2,8 @@
 products and premiums, and the insurer of each township; opening a year, or deleting one still
 being prepared. Every role may look at an open campaign; one being prepared is the city's."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -30,6 +32,7 @@ from ..forms.campaigns import (
 from ..models import (
     REPORT_TRANSITIONS,
     Campaign,
+    CountyReport,
     PremiumShare,
     Product,
     Roster,
@@ -95,7 +98,9 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             .filter(campaign=campaign)
             .select_related("insurer")
         }
-        townships = list(campaign_areas(user, campaign).townships().order_by("code"))
+        townships = list(
+            campaign_areas(user, campaign).townships().select_related("parent").order_by("code")
+        )
         today = timezone.localdate()
         can_change = access.may_set_up_campaigns(user)
         reports = []
@@ -121,6 +126,8 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             and not Campaign.objects.filter(year=campaign.year + 1).exists(),
             calendar=phase_calendar(campaign, today),
         )
+        if access.may_see_county_reports(user):
+            context.update(county_reports(user, campaign, townships, reports))
         if can_change and not campaign.is_open:
             context["hangers_on"] = services.campaign_hangers_on(campaign)
         context.update(self._jobs(user, campaign, exportable=bool(progress.issued)))
@@ -146,6 +153,53 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             latest.setdefault(job.kind, job)
         latest = {kind: job_checked(job) for kind, job in latest.items()}
         return {"can_export_policies": can_export, "jobs": list(latest.values())}
+
+
+@dataclass
+class CountyRow:
+    """A county on the campaign page: its townships reported so far, and its county report."""
+
+    county: Area
+    townships: int = 0
+    reported: int = 0
+    report: CountyReport | None = None
+
+    @property
+    def stage(self) -> str:
+        if self.report is not None:
+            return self.report.get_status_display()
+        if self.townships and self.reported == self.townships:
+            return "各乡镇已上报，待县级汇总"
+        return f"乡镇已上报 {self.reported}/{self.townships}"
+
+
+def county_reports(user, campaign, townships: list[Area], reports: list[TownshipReport]) -> dict:
+    """Where the townships belong to counties: each county in the user's scope with its
+    townships' reports counted (``townships`` with their parents, ``reports`` as the page read
+    them) and its county report, and the counties not yet reported to the city. One query,
+    and none where there are no counties (Haimen)."""
+    rows: dict[int, CountyRow] = {}
+    for township in townships:
+        if township.parent.is_county:
+            rows.setdefault(township.parent_id, CountyRow(township.parent)).townships += 1
+    if not rows:
+        return {}
+    for report in reports:
+        row = rows.get(report.township.parent_id)
+        if row is not None and report.is_reported:
+            row.reported += 1
+    for report in CountyReport.objects.for_user(user).filter(
+        campaign=campaign, county__in=list(rows)
+    ):
+        rows[report.county_id].report = report
+    return {
+        "county_rows": list(rows.values()),
+        "counties_not_reported": "、".join(
+            row.county.name
+            for row in rows.values()
+            if row.report is None or not row.report.is_reported
+        ),
+    }
 
 
 def _form_errors(form, error: ValidationError) -> None:

@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView
 from haimen_insurance.jobs.models import Job, JobKind
 from haimen_insurance.jobs.services import job_checked
 from haimen_insurance.models import Area
+from haimen_insurance.programmes import programme
 from haimen_insurance.xlsx import DATE, TEXT, Column, XlsxWriter
 
 from ..forms.imports import RegisterUploadForm
@@ -149,13 +150,27 @@ class RegisterImportConfirmView(PermissionRequiredMixin, View):
         return redirect(upload)
 
 
-def _example_row(village: Area | None) -> list:
+def _example_place(user) -> tuple[str, str, str]:
+    """The example row's township, village and the region code of its ID numbers: the first
+    village of ``user``'s scope; without one (a township whose villages are not loaded yet)
+    the first township of it with the programme's example village; without either, the
+    programme's example (``programmes.Programme``)."""
+    areas = Area.objects.for_user(user)
+    village = areas.villages().select_related("parent").order_by("code").first()
+    if village is not None:
+        return village.parent.name, village.name, village.code[:6]
+    example = programme()
+    township = areas.townships().order_by("code").first()
+    if township is not None:
+        return township.name, example.example_village, township.code[:6]
+    return example.example_township, example.example_village, example.region
+
+
+def _example_row(township_name: str, village_name: str, region: str) -> list:
     """One filled-in row; its certificate number marks it as the example, which reading skips."""
-    township_name = village.parent.name if village else "海门镇"
-    village_name = village.name if village else "东兴村"
 
     def resident_id(birth: date, sequence: str) -> str:
-        body = f"320684{birth:%Y%m%d}{sequence}"
+        body = f"{region}{birth:%Y%m%d}{sequence}"
         return body + check_character(body)
 
     values = {
@@ -185,14 +200,7 @@ class RegisterTemplateView(PermissionRequiredMixin, View):
     permission_required = PERMISSION
 
     def get(self, request):
-        village = (
-            Area.objects.for_user(request.user)
-            .villages()
-            .select_related("parent")
-            .order_by("code")
-            .first()
-        )
-        row = _example_row(village)
+        row = _example_row(*_example_place(request.user))
         if request.GET.get("format") == "csv":
             return self._csv(row)
         columns = [

@@ -141,6 +141,7 @@ ROWS.update(
 # --- campaigns, rosters, township reports and their exports: one module each ---
 from tests.enrollment import (  # noqa: E402
     routes_campaigns,
+    routes_county_reports,
     routes_policies,
     routes_reports,
     routes_roster_exports,
@@ -151,6 +152,7 @@ for _module in (
     routes_campaigns,
     routes_rosters,
     routes_reports,
+    routes_county_reports,
     routes_roster_exports,
     routes_policies,
 ):

@@ -23,7 +23,9 @@ from enrollment.resident_ids import mask
 from enrollment.selectors.rosters import roster_households, village_figures
 from enrollment.services.register_import import register_import_apply, register_import_check
 from enrollment.services.rosters import entry_decide, roster_approve, roster_submit
-from haimen_insurance.models import AuditEvent
+from haimen_insurance.models import Area, AuditEvent
+from haimen_insurance.roles import Role
+from tests.conftest import build_area, build_user
 from tests.enrollment.conftest import build_household
 from tests.enrollment.test_register_files import household_values, write_csv, write_xlsx
 
@@ -611,6 +613,46 @@ def test_the_csv_template_is_utf8_with_a_bom_and_imports_nothing(world, client_f
     assert plan.errors == []
     assert (len(plan.new), len(plan.changed), plan.unchanged) == (0, 0, 0)
     assert [notice.message for notice in plan.notices] == ["这是模板中的示例行，已跳过"]
+
+
+def template_example(client) -> dict:
+    """The example row of the .xlsx template ``client`` downloads, by header."""
+    response = client.get(reverse("enrollment:register_template"))
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    return dict(zip(HEADERS, rows[1], strict=True))
+
+
+@pytest.mark.parametrize("world", ["jian"], indirect=True)
+def test_a_jian_template_names_a_jian_township_and_village(world, client_for, settings):
+    settings.PROGRAMME = "jian"
+    example = template_example(client_for(world.user("township_a")))
+
+    assert (example["乡镇"], example["村（社区）"]) == ("敦厚镇", "东兴村")
+    assert example["家庭住址"] == "敦厚镇东兴村8组"
+    assert example["子女身份证号"].startswith("360821")  # 吉安县's code, where 敦厚镇 lies
+
+
+@pytest.mark.parametrize("world", ["jian"], indirect=True)
+def test_a_township_without_villages_gives_its_own_name(world, client_for, settings):
+    settings.PROGRAMME = "jian"
+    town = build_area("360822101000", "阜田镇", Area.Kind.TOWN, world.county_b)
+    officer = build_user("township_new", Role.TOWNSHIP_OFFICER, area=town)
+
+    example = template_example(client_for(officer))
+
+    assert (example["乡镇"], example["村（社区）"]) == ("阜田镇", "罗坊村")
+    assert example["父亲身份证号"].startswith("360822")  # 吉水县's
+
+
+def test_without_any_area_the_programmes_example_is_given(db, client_for, settings):
+    settings.PROGRAMME = "jian"
+    city = build_user("city", Role.CITY_OFFICER)  # before the areas are loaded
+
+    example = template_example(client_for(city))
+
+    assert (example["乡镇"], example["村（社区）"]) == ("敦厚镇", "罗坊村")
+    assert example["母亲身份证号"].startswith("360821")
+    assert "海门" not in "".join(str(value) for value in example.values())
 
 
 # The command --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""The roster's and the township report's status machines are declared once
-(``ROSTER_TRANSITIONS``, ``REPORT_TRANSITIONS``, beside the models): every status enrollment's
-services write is a declared target, every declared target is written by some service, and the
-models' state questions (``editable``, ``reviewable``, ``issuable``, …) read the declarations.
+"""The roster's, the township report's and the county report's status machines are declared once
+(``ROSTER_TRANSITIONS``, ``REPORT_TRANSITIONS``, ``COUNTY_REPORT_TRANSITIONS``, beside the models):
+every status enrollment's services write is a declared target, every declared target is written
+by some service, and the models' state questions (``editable``, ``reviewable``, ``issuable``, …)
+read the declarations.
 
 The services are read with ``ast``: a status write is an assignment to ``….status``, a
 ``status=`` keyword of any call but a read (``filter``, ``exclude``, ``get``, ``Q``), or the
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from enrollment.models import (
+    COUNTY_REPORT_TRANSITIONS,
     POLICY_LIST_STATES,
     REPORT_TRANSITIONS,
     ROSTER_TRANSITIONS,
+    CountyReport,
     Roster,
     TownshipReport,
 )
@@ -23,8 +26,16 @@ from enrollment.models import (
 ROOT = Path(__file__).resolve().parent.parent.parent
 SERVICES = ROOT / "enrollment" / "services"
 
-MACHINES = {"Roster": ROSTER_TRANSITIONS, "TownshipReport": REPORT_TRANSITIONS}
-MACHINE_NAMES = {"ROSTER_TRANSITIONS": "Roster", "REPORT_TRANSITIONS": "TownshipReport"}
+MACHINES = {
+    "Roster": ROSTER_TRANSITIONS,
+    "TownshipReport": REPORT_TRANSITIONS,
+    "CountyReport": COUNTY_REPORT_TRANSITIONS,
+}
+MACHINE_NAMES = {
+    "ROSTER_TRANSITIONS": "Roster",
+    "REPORT_TRANSITIONS": "TownshipReport",
+    "COUNTY_REPORT_TRANSITIONS": "CountyReport",
+}
 # Models whose status the services write without a machine declared (yet).
 WITHOUT_MACHINE = {"Campaign", "Household", "RegisterImport"}
 # Writes of a status held in a variable: (module, function) → whose status it is.
@@ -169,6 +180,7 @@ def test_every_state_is_the_start_or_a_target():
     for start, machine in (
         (Roster.Status.DRAFT, ROSTER_TRANSITIONS),
         (TownshipReport.Status.DRAFTED, REPORT_TRANSITIONS),
+        (CountyReport.Status.DRAFTED, COUNTY_REPORT_TRANSITIONS),
     ):
         reached = {start} | {t.target for t in machine.transitions.values()}
         assert set(machine.status_choices.values) <= reached, machine.name
@@ -212,3 +224,30 @@ def test_the_report_s_state_questions_read_the_machine(status, actions, issuable
     assert report.issuable is issuable
     assert report.policy_list_ready is policy_list
     assert (status in POLICY_LIST_STATES) is policy_list
+
+
+@pytest.mark.parametrize(
+    ("status", "actions", "reported"),
+    [
+        (CountyReport.Status.DRAFTED, ["draft", "report"], False),
+        (CountyReport.Status.REPORTED, [], True),
+    ],
+)
+def test_the_county_report_s_state_questions_read_the_machine(status, actions, reported):
+    report = CountyReport(status=status)
+    assert COUNTY_REPORT_TRANSITIONS.actions_from(status) == actions
+    assert [a for a in COUNTY_REPORT_TRANSITIONS.transitions if report.allows(a)] == actions
+    assert report.is_reported is reported
+
+
+@pytest.mark.parametrize(
+    ("status", "reported"),
+    [
+        (TownshipReport.Status.DRAFTED, False),
+        (TownshipReport.Status.REPORTED, True),
+        (TownshipReport.Status.FUNDED, True),
+        (TownshipReport.Status.ISSUED, True),
+    ],
+)
+def test_a_township_report_is_reported_from_reporting_on(status, reported):
+    assert TownshipReport(status=status).is_reported is reported

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment.models import FigureChange, FigureLog, Household, Roster
+from enrollment.models import FigureChange, FigureLog, Household, Roster, RosterEntry
 from enrollment.selectors import village_cache
 from enrollment.selectors.rosters import roster_figures, township_reconciliation
 from enrollment.services.households import household_revoke
@@ -265,3 +265,90 @@ def test_without_the_triggers_nothing_is_kept(world, campaign):
             cursor.execute(f"ALTER TABLE {trigger.format('ENABLE')}")
         village_cache._kept.triggers = None
     assert village_cache.counts(campaign, villages) is not None
+
+
+def test_enrolling_in_one_village_keeps_the_other_villages_kept(world, campaign):
+    """A household enrolled in 东兴村 (its entry, products and insured persons): 东兴村 is
+    counted again, 新河村 and 南星村 are taken as kept, not counted."""
+    households = {village: build_household(village) for village in world_villages(world)}
+    villages = [village.pk for village in households]
+    before = village_cache.counts(campaign, villages)
+    a1, a2, b1 = world_villages(world)
+    entry_decide(
+        actor=world.user("cadre_a1"),
+        roster=roster_of(campaign, a1),
+        household=households[a1],
+        decision="enrolled",
+    )
+    whole = FigureChange.objects.filter(village_id=None, id_number=None)
+    assert not whole.exists()  # no campaign as a whole
+
+    with CaptureQueriesContext(connection) as queries:
+        after = village_cache.counts(campaign, villages)
+
+    assert len(queries) == 1 + 5  # the check, and 东兴村 counted again
+    assert after.villages[a1.pk].enrolled == 1 and after.villages[a1.pk].figures.persons == 3
+    for village in (a2, b1):
+        assert after.villages[village.pk] is before.villages[village.pk]
+    assert_kept_as_counted(world, campaign)
+
+
+def test_a_large_villages_enrol_all_keeps_the_other_villages_kept(world, campaign):
+    """全部参保 of 350 households writes 1,050 insured persons in one statement: their villages
+    are logged (not the campaign as a whole), their ID numbers as the campaign's, so the ID
+    numbers insured twice are found again and the other villages stay kept."""
+    for _ in range(350):
+        build_household(world.village_a1)
+    # A 东兴村 child's ID as 南星村's father: insured for two households once both are enrolled.
+    child = Household.objects.filter(village=world.village_a1).first()
+    build_household(
+        world.village_b1, father_name=child.child_name, father_id_number=child.child_id_number
+    )
+    build_household(world.village_a2)
+    villages = [village.pk for village in world_villages(world)]
+    roster_enrol_all(actor=world.user("cadre_b1"), roster=roster_of(campaign, world.village_b1))
+    before = village_cache.counts(campaign, villages, shared=True)
+    assert before.shared == frozenset()
+
+    roster_enrol_all(actor=world.user("cadre_a1"), roster=roster_of(campaign, world.village_a1))
+    assert FigureChange.objects.filter(id_number="").exists()  # every ID number, as one row
+    assert not FigureChange.objects.filter(village_id=None, id_number=None).exists()
+    after = village_cache.counts(campaign, villages, shared=True)
+
+    assert after.villages[world.village_a1.pk].enrolled == 350
+    for village in (world.village_a2, world.village_b1):
+        assert after.villages[village.pk] is before.villages[village.pk]
+    assert after.shared == {child.child_id_number}
+    assert_kept_as_counted(world, campaign)
+
+
+def test_persons_whose_line_was_deleted_first_log_their_campaign(world, campaign):
+    """Deleted before its persons in one transaction (the foreign keys are checked at commit),
+    a line leaves the persons' village unknown: every village of the campaign is counted
+    again."""
+    household = build_household(world.village_a1)
+    build_household(world.village_b1)
+    roster_enrol_all(actor=world.user("cadre_a1"), roster=roster_of(campaign, world.village_a1))
+    villages = [village.pk for village in world_villages(world)]
+    before = village_cache.counts(campaign, villages)
+    entry = RosterEntry.objects.get(household=household)
+    with transaction.atomic(), connection.cursor() as cursor:
+        lines = list(entry.products.values_list("pk", flat=True))
+        cursor.execute("DELETE FROM enrollment_entryproduct WHERE id = ANY(%s)", [lines])
+        cursor.execute(
+            "DELETE FROM enrollment_insuredperson WHERE entry_product_id = ANY(%s)", [lines]
+        )
+        cursor.execute(
+            "UPDATE enrollment_rosterentry SET policies = 0, premium = 0 WHERE id = %s", [entry.pk]
+        )
+    assert FigureChange.objects.filter(
+        village_id=None, campaign_id=campaign.pk, id_number=None
+    ).exists()
+    after = village_cache.counts(campaign, villages)
+    assert after.villages[world.village_b1.pk] is not before.villages[world.village_b1.pk]
+    assert after.villages[world.village_a1.pk].figures.persons == 0
+    assert_kept_as_counted(world, campaign)
+
+
+def world_villages(world):
+    return [world.village_a1, world.village_a2, world.village_b1]

@@ -22,6 +22,7 @@ BARS = {
     "county_a": [
         "工作台",
         "仪表板",
+        "考核",  # its county's (the city's sends it there)
         "参保年度",
         "参保名册",
         "独生子女证登记",
@@ -82,6 +83,9 @@ def test_the_county_officer_oversees_and_acts_on_nothing(world):
     assert not oversight_access.may_view_township_dashboard(officer, world.town_b)
     assert not oversight_access.may_view_city_dashboard(officer)
     assert not oversight_access.may_manage_assessment_rules(officer)
+    assert oversight_access.may_view_county_assessment(officer, world.county_a)
+    assert not oversight_access.may_view_county_assessment(officer, world.county_b)
+    assert oversight_access.own_assessment_county(officer) == world.county_a.pk
     assert not oversight_access.may_write_review_note(officer, world.town_a)
     assert not oversight_access.may_write_review_note(officer, world.county_a)
     assert oversight_access.may_oversee_county(officer)
@@ -107,6 +111,8 @@ def test_county_finance_reads_and_records_only_the_county_share(world):
     assert oversight_access.may_process_reports(finance)  # its workbench lists the reports
     assert not oversight_access.may_oversee_county(finance)
     assert oversight_access.own_dashboard_county(finance) is None
+    assert not oversight_access.may_view_county_assessments(finance)
+    assert not oversight_access.may_view_county_assessment(finance, world.county_a)
     assert not access.may_view_users(finance) and not access.may_manage_users(finance)
     assert access.roles_given_by(finance) == []
 

@@ -321,6 +321,11 @@ SHOWS_NO_PERSON = {
     "enrollment:register_template",
     "enrollment:transfer_record",
     "claims:document_file",  # the scanned document as the cadre uploaded it
+    # The county report and its files: townships and their figures, no person.
+    "enrollment:county_report",
+    "enrollment:county_report_submit",
+    "enrollment:county_report_pdf",
+    "enrollment:county_report_xlsx",
 }
 
 
@@ -336,6 +341,7 @@ def _pages(world, data: Exposed):
     for county in (world.county_a, world.county_b):
         if county is not None:  # Ji'an's shape
             yield "dashboard_county", {"pk": county.pk}, ""
+            yield "assessment_county", {"pk": county.pk}, ""
     yield "assessment", {}, ""
     yield "review_xlsx", {}, ""
     yield "review_pdf", {}, ""

@@ -75,8 +75,10 @@ def test_the_county_officer_is_sent_to_its_countys_dashboard(world, year, client
     assert township.status_code == 200
     assert "全市仪表板" not in township.text  # no city link for the county
     assert reverse("dashboard_county", args=[world.county_b.pk]) in township.text
-    # Neither the assessment nor the city's review: the county's assessment is to come.
-    assert client.get(reverse("assessment")).status_code == 403
+    # Not the city's assessment nor its review: the county's own assessment.
+    response = client.get(reverse("assessment"))
+    assert response["Location"] == reverse("assessment_county", args=[world.county_b.pk])
+    assert client.get(reverse("review_pdf")).status_code == 403
 
 
 def test_the_county_officers_workbench_shows_its_townships(world, year, client_for):  # noqa: F811

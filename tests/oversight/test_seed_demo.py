@@ -224,3 +224,18 @@ def test_every_page_of_the_demo_answers_on_sqlite(tmp_path):
     assert done.stdout.strip(), done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_haimen_has_no_county_report_anywhere(seeded, client):
+    """Haimen has no counties: no county report, and no link to one on any role's workbench,
+    dashboard or campaign pages."""
+    from enrollment.models import Campaign, CountyReport
+    from oversight.management.commands.seed_demo import DEMO_USERS
+
+    assert not CountyReport.objects.exists()
+    campaigns = [campaign.get_absolute_url() for campaign in Campaign.objects.all()]
+    for username in DEMO_USERS:
+        client.force_login(User.objects.get(username=username))
+        for url in (reverse("workbench"), reverse("dashboard"), *campaigns):
+            text = client.get(url, follow=True).text
+            assert "县级汇总" not in text and "/counties/" not in text, (username, url)

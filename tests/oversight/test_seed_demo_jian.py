@@ -3,6 +3,7 @@ townships and villages), China Life and Taikang, a login for every role (the cou
 a register and the demo's two years on Haimen's products; every page as every role."""
 
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -138,6 +139,48 @@ def test_the_demo_year_runs_across_two_counties(seeded):
     assert insurers["澄江镇"] == "TKLIFE" and insurers["敦厚镇"] == "CLIC"
 
 
+def test_the_demo_ranks_the_counties_and_each_county_its_townships(seeded, client):
+    """Last year 泰和县 and 吉安县 did every township (吉安县's 永阳镇 reported late, and had the
+    claims); the other counties did nothing."""
+    from enrollment.demo import demo_years
+    from enrollment.models import Campaign
+    from oversight.assessment import assessment
+
+    last_year, _ = demo_years(_today())
+    last = Campaign.objects.get(year=last_year)
+    assert last.assessment_rules.filter(level="county").count() == 3
+    result = assessment(campaign=last, user=User.objects.get(username="leader"))
+    first, second, third, *rest = result.county_rows
+    assert (first.figures.area.name, first.rank) == ("泰和县", 1)
+    assert (second.figures.area.name, second.rank) == ("吉安县", 2)
+    assert first.total > second.total > third.total == 0
+    assert first.values[1] >= Decimal("90") and first.scores[1] == Decimal("10.00")
+    assert {row.rank for row in [third, *rest]} == {3}  # nothing done: a shared rank
+    client.force_login(User.objects.get(username="county1"))
+    page = client.get(reverse("assessment") + f"?campaign={last_year}", follow=True)
+    assert page.redirect_chain[-1][0].startswith(
+        reverse("assessment_county", args=[User.objects.get(username="county1").area_id])
+    )
+    for name in ("敦厚镇", "永阳镇", "北源乡"):
+        assert name in page.text
+    assert "澄江镇" not in page.text
+
+
+def test_the_jian_demo_says_nothing_of_haimen(seeded):
+    """Its claims happened in 吉安市 and are paid to Ji'an's bank; its families live there."""
+    from claims.models import Claim
+    from enrollment.models import Household
+
+    claims = Claim.objects.all()
+    assert claims.exists()
+    places = set(claims.values_list("incident_place", flat=True))
+    assert places == {"吉安市人民医院", "吉安市村道"}
+    accounts = set(claims.exclude(paid_account="").values_list("paid_account", flat=True))
+    assert accounts == {"吉安农村商业银行 6228 4800 1234 5678"}
+    assert not Household.objects.filter(address__contains="海门").exists()
+    assert not Household.objects.filter(employer_name__contains="海门").exists()
+
+
 def _today():
     from django.utils import timezone
 
@@ -206,3 +249,27 @@ def test_the_demo_shares_the_premium_and_awaits_the_county_and_the_city(seeded):
     assert any("澄江镇" in title for title in details)
     county = [item.title for item in todo_list(User.objects.get(username="countyfin2")).items]
     assert any("澄江镇" in title for title in county)
+
+
+def test_the_demo_has_one_county_report_reported_one_drafted(seeded, client):
+    """Last year: 吉安县's townships all reported and its county report reported to the city,
+    泰和县's drafted and waiting to be reported (on county2's to-do list); the other counties
+    wait on their townships. This year has no county report yet."""
+    from enrollment.demo import demo_years
+    from enrollment.models import Campaign, CountyReport
+
+    last_year, _ = demo_years(_today())
+    reports = dict(
+        CountyReport.objects.filter(campaign__year=last_year).values_list("county__name", "status")
+    )
+    assert reports == {"吉安县": "reported", "泰和县": "drafted"}
+    assert CountyReport.objects.count() == 2
+    assert "县级汇总：" in seeded
+    client.force_login(User.objects.get(username="county2"))
+    assert f"{last_year}年度泰和县县级汇总待上报" in client.get(reverse("workbench")).text
+    client.force_login(User.objects.get(username="city"))
+    page = client.get(Campaign.objects.get(year=last_year).get_absolute_url()).text
+    assert 'id="campaign-county-reports"' in page
+    unreported = re.search(r"尚未上报县级汇总表的县（区）：([^。]*)。", page).group(1).split("、")
+    assert "泰和县" in unreported and "吉州区" in unreported and "吉安县" not in unreported
+    assert len(unreported) == 12

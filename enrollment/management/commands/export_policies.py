@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True, help="参保年度，例如 2013。")
         parser.add_argument(
-            "--insurer", help="只导出这家保险公司的保单（保险公司代码，例如 PICC）。"
+            "--insurer", help="只导出这家保险公司的保单（保险公司代码，例如 CLIC）。"
         )
         parser.add_argument("file", help="写入的 .xlsx 文件。")
 

@@ -111,14 +111,15 @@ def _person(actor):
 
 
 def _event(actor, action: AuditAction, pk: int, row: RegisterRow, changes: dict) -> dict:
-    """The audit event of a household the file adds or updates, for ``audit_rows``."""
+    """The audit event of a household the file adds or updates, for ``audit_rows``; its
+    ``changes`` as ``created_values`` or ``changed_values`` made them."""
     household = AuditObject(
         Household._meta.label_lower,
         str(pk),
         f"{row.certificate_no} {row.child_name}",  # as Household.__str__
     )
     return audit_values(
-        actor=actor, action=action, obj=household, area=row.village_id, changes=changes
+        actor=actor, action=action, obj=household, area=row.village_id, changes=changes, plain=True
     )
 
 
@@ -191,16 +192,28 @@ def _write_new(person, plan: ImportPlan, villages: Villages, now, progress) -> N
     columns += defaults
     rest = tuple(defaults.values())
 
-    def created(pk: int, row: RegisterRow) -> dict:
-        after = comparable(dict(zip(fields, values_of(row), strict=True)), villages)
+    def created(pk: int, row: RegisterRow, values: tuple) -> dict:
+        after = comparable(dict(zip(fields, values, strict=True)), villages)
         return _event(person, AuditAction.HOUSEHOLD_IMPORT_CREATE, pk, row, created_values(after))
 
     for chunk in batched(plan.new, WRITE_CHUNK):
+        values = [values_of(row) for row in chunk]
         ids = insert_rows(
-            Household, columns, [(row.certificate_no, *values_of(row), *rest) for row in chunk]
+            Household,
+            columns,
+            [
+                (row.certificate_no, *row_values, *rest)
+                for row, row_values in zip(chunk, values, strict=True)
+            ],
         )
         # Made as COPY takes them: PostgreSQL writes the last piece while the next is made.
-        audit_rows((created(pk, row) for pk, row in zip(ids, chunk, strict=True)), at=now)
+        audit_rows(
+            (
+                created(pk, row, row_values)
+                for pk, row, row_values in zip(ids, chunk, values, strict=True)
+            ),
+            at=now,
+        )
         if progress is not None:
             progress(len(chunk))
 

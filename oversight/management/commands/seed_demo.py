@@ -17,6 +17,7 @@ from enrollment.demo import (
     JIAN,
     LAST_YEAR_TOWNSHIPS,
     demo_campaigns,
+    demo_county_reports,
     demo_households,
     demo_years,
 )
@@ -57,9 +58,12 @@ JIAN_INSURERS = [
 JIAN_TAIKANG_COUNTIES = ("泰和县", "遂川县", "万安县")
 # The demo's places: 吉安县 (China Life) and 泰和县 (Taikang), each with its officer and finance
 # office; township1 works in 吉安县's seat, township2 in 泰和县's; cadre4's 永阳镇 (吉安县)
-# has last year's claims; 碧溪镇 (泰和县) waits for its insurer.
+# has last year's claims; 碧溪镇 (泰和县) waits for its insurer. Last year's six townships
+# (``LAST_YEAR_TOWNSHIPS``) are these two counties' every township, so that the city's
+# assessment of last year ranks counties that did everything (泰和县 on time, 吉安县 with
+# 永阳镇 late) above those that did nothing.
 JIAN_COUNTY_A, JIAN_COUNTY_B = "吉安县", "泰和县"
-JIAN_TOWNSHIPS = ("敦厚镇", "澄江镇", "永阳镇", "碧溪镇")
+JIAN_TOWNSHIPS = ("敦厚镇", "澄江镇", "永阳镇", "碧溪镇", "北源乡", "石山乡")
 JIAN_USERS = [
     "city",
     "leader",
@@ -161,6 +165,7 @@ class Command(BaseCommand):
                 cadre=users["cadre4"],
                 insurer_user=users["insurer1"],
                 today=today,
+                place=place,
             )
             self.stdout.write(
                 f"上一年度：{last}，前 {LAST_YEAR_TOWNSHIPS} 个乡镇已上报、保费已划拨、保单已出具。"
@@ -170,6 +175,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"理赔：{townships[2].name}（{last}）{len(claims)} 件，处于报案到结案的各个阶段。"
             )
+            if programme == "jian":
+                reported, drafted = demo_county_reports(
+                    campaign=last, reporting=users["county1"], drafting=users["county2"]
+                )
+                self.stdout.write(
+                    f"县级汇总：{last}{reported.county.name}已上报市计生委，"
+                    f"{drafted.county.name}已汇总待上报；其余县（区）尚有乡镇未上报。"
+                )
             # One finished background job, so the 后台任务 page has something to show.
             job, _ = start_policy_list(actor=users["city"], campaign=last, now=True)
             self.stdout.write(f"后台任务：{job}，{job.result_note}")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0012_figure_changes"),
+        ("enrollment", "0014_figure_changes_by_village"),
         ("haimen_insurance", "0012_audit_plain_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -25,6 +25,6 @@ def forget(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrollment", "0013_premium_shares")]
+    dependencies = [("enrollment", "0015_premium_shares")]
 
     operations = [migrations.RunPython(township_takes_all, forget)]
