@@ -203,10 +203,11 @@ def township_report_pdf(report, breakdown) -> bytes:
     return _build(story, title)
 
 
-def county_report_pdf(report, lines) -> bytes:
+def county_report_pdf(report, lines, by_payer) -> bytes:
     """The county summary: each township with its report's status and figures as rolled up,
-    the totals in figures and in capitals, the premium by payer where the report has it
-    (``CountyReport.premium_by_payer``), and the county's signature lines and stamp."""
+    the totals in figures and in capitals, the premium by payer where it is split
+    (``by_payer``: ``selectors.shares.county_premium_by_payer``), and the county's signature
+    lines and stamp."""
     campaign = report.campaign
     title = f"{programme().city}{campaign.year}年度独生子女家庭保险县级汇总表"
     header = ["乡镇（园区）", "乡镇汇总状态", "参保户数", "保单数", "被保险人数", "保费（元）"]
@@ -247,7 +248,6 @@ def county_report_pdf(report, lines) -> bytes:
         Spacer(1, 3 * mm),
         table([header, *rows], widths, total_row=True),
     ]
-    by_payer = report.premium_by_payer()
     if by_payer:
         payer_rows = [[payer, format_yuan(amount)] for payer, amount in by_payer]
         story += headed(

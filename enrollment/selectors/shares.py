@@ -435,3 +435,15 @@ def money_reconciliation(*, campaign, user, township=None) -> MoneyReconciliatio
         ],
         offices=offices,
     )
+
+
+def county_premium_by_payer(report) -> list[tuple[str, Decimal]]:
+    """A county report's premium by payer, (payer label, due), from the lines of the township
+    reports it rolled up (fixed once reported, as the county report's figures are) and the
+    campaign's shares: three queries. Empty where one payer pays it all (nothing to split)."""
+    townships = TownshipReport.objects.filter(pk__in=report.lines.values("township_report"))
+    totals = MoneyTotals()
+    for shares in reports_shares_due(townships, transfers=False).values():
+        totals.add(shares)
+    rows = totals.payer_rows
+    return rows if len(rows) > 1 else []
