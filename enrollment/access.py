@@ -240,16 +240,55 @@ def may_submit_county_report(user, report) -> bool:
 
 
 def may_record_transfers(user, township_id: int) -> bool:
-    """Record the premium transfer of township ``township_id``'s reports, whatever their state:
-    its finance office, and the system."""
+    """Record the township finance office's transfer (the township's, the village
+    collectives' and the households' shares) of township ``township_id``'s reports, whatever
+    their state: its finance office, and the system."""
     return user is None or (
         active(user) and user.role == Role.TOWNSHIP_FINANCE and user.area_id == township_id
     )
 
 
+# The finance office (``enrollment.models.PayerOffice``) each finance role records transfers
+# for: the township's, a county's, the city's.
+_OFFICE_OF_ROLE = {
+    Role.TOWNSHIP_FINANCE: "township",
+    Role.COUNTY_FINANCE: "county",
+    Role.CITY_FINANCE: "city",
+}
+
+
+def transfer_office(user) -> str | None:
+    """The finance office whose transfers ``user`` records ("township", "county" or "city");
+    the system records the township's; None for everyone else."""
+    if user is None:
+        return "township"
+    return _OFFICE_OF_ROLE.get(user.role) if active(user) else None
+
+
+def may_record_office_transfers(user, township, office: str) -> bool:
+    """Record ``office``'s transfer of a report of ``township`` (an Area), whatever its state:
+    the township's finance office for its township, a county's finance office for the townships
+    of its county, the city's finance office for every township; and the system."""
+    if office == "township":
+        return may_record_transfers(user, township.pk)
+    if user is None:
+        return True
+    if not active(user) or transfer_office(user) != office:
+        return False
+    if office == "county":
+        return user.area_id is not None and township.code.startswith(user.area.prefix)
+    return office == "city"
+
+
 def may_record_transfer(user, report) -> bool:
-    """Record the report's transfer now: ``may_record_transfers``, while it is reported."""
-    return report.allows("fund") and may_record_transfers(user, report.township_id)
+    """Record the user's office's transfer of the report now: ``may_record_office_transfers``,
+    while it is reported (its page says whether that office owes anything)."""
+    office = transfer_office(user)
+    if office is None or not report.allows("fund"):
+        return False
+    if office == "township":
+        return may_record_transfers(user, report.township_id)
+    return may_record_office_transfers(user, report.township, office)
 
 
 def may_issue_policies(user, insurer_id: int | None) -> bool:

@@ -6,15 +6,17 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from haimen_insurance.models import Area
 
-from .models import Household, Roster, TownshipReport
+from .models import Household, PremiumShare, Roster, TownshipReport
 from .resident_ids import check_character
 from .selectors.rosters import roster_households
-from .services.campaigns import campaign_create, campaign_open
+from .selectors.shares import report_shares
+from .services.campaigns import campaign_create, campaign_open, premium_shares_set
 from .services.county_reports import county_report_draft, county_report_submit
 from .services.policies import policies_issue, report_insurer, transfer_record
 from .services.rosters import (
@@ -26,6 +28,7 @@ from .services.rosters import (
     township_report_draft,
     township_report_submit,
 )
+from .services.shares import ShareInput
 
 SURNAMES = (
     "张王李赵刘陈杨黄周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢"
@@ -64,6 +67,7 @@ class DemoPlace:
     voucher: str  # the transfers' voucher prefix
     payer_bank: str
     payee_bank: str
+    shared: bool = False  # the premium shared by the city, the counties and the townships
 
 
 HAIMEN = DemoPlace(
@@ -88,7 +92,16 @@ JIAN = DemoPlace(
     voucher="JACZ",
     payer_bank="吉安农村商业银行",
     payee_bank="中国工商银行吉安分行",
+    shared=True,
 )
+# Ji'an's shares of the premium per share: the city 2 yuan, each county 6 to 16 yuan (counties
+# in code order, round these amounts), the township the rest. (Ji'an's counties pay 6–20 yuan
+# of its 30-yuan policy; on the demo's 20-yuan products the county's part stops at 16, so that
+# every township still pays 2 yuan.)
+CITY_SHARE = Decimal("2.00")
+COUNTY_SHARES = tuple(Decimal(amount) for amount in ("6.00", "8.00", "10.00", "12.00", "16.00"))
+# Offices' words on their transfers: (payer name, the account's middle digits).
+OFFICE_ORDER = ("township", "county", "city")
 
 
 def _name(rng: random.Random, surname: str, male: bool) -> str:
@@ -252,6 +265,7 @@ def demo_campaigns(
             date(last_year, 1, 15),
         ),
         opened=at(date(last_year - 1, 12, 10), 9),
+        place=place,
     )
     late = townships[2]
     for serial, township in enumerate(townships[:LAST_YEAR_TOWNSHIPS], start=1):
@@ -275,12 +289,34 @@ def demo_campaigns(
             today + timedelta(days=19),
         ),
         opened=at(today - timedelta(days=20), 9),
+        place=place,
     )
     _this_year_rosters(this, users, townships, rng, today, place)
     return last, this
 
 
-def _open_campaign(year: int, *, deadlines: tuple, opened: datetime):
+def demo_shares(campaign) -> None:
+    """Ji'an's premium shares on each product of ``campaign``: the city, the counties (an
+    amount per county) and the township the rest."""
+    counties = list(Area.objects.counties().order_by("code"))
+    by_county = {
+        county.pk: COUNTY_SHARES[index % len(COUNTY_SHARES)]
+        for index, county in enumerate(counties)
+    }
+    Payer = PremiumShare.Payer
+    for product in campaign.products.order_by("code"):
+        premium_shares_set(
+            actor=None,
+            product=product,
+            shares=[
+                ShareInput(Payer.CITY, CITY_SHARE),
+                ShareInput(Payer.COUNTY, COUNTY_SHARES[0], by_county=by_county),
+                ShareInput(Payer.TOWNSHIP, takes_rest=True),
+            ],
+        )
+
+
+def _open_campaign(year: int, *, deadlines: tuple, opened: datetime, place=None):
     verification, mobilisation, implementation, review = deadlines
     with demo_clock(opened):
         campaign = campaign_create(
@@ -295,6 +331,8 @@ def _open_campaign(year: int, *, deadlines: tuple, opened: datetime):
             implementation_deadline=implementation,
             review_deadline=review,
         )
+        if place is not None and place.shared:
+            demo_shares(campaign)
         return campaign_open(actor=None, campaign=campaign)
 
 
@@ -326,10 +364,22 @@ def _fill(roster, rng, actor=None, *, share=1.0):
 
 
 def _report_fund_issue(
-    campaign, township, rng, *, serial, filled, reported, funded=True, issued=True, place=HAIMEN
+    campaign,
+    township,
+    rng,
+    *,
+    serial,
+    filled,
+    reported,
+    funded=True,
+    issued=True,
+    partly=False,
+    place=HAIMEN,
 ):
     """Every roster of ``township`` filled and approved on ``filled``, the township reported on
-    ``reported``, funded the next day and its policies issued the day after."""
+    ``reported``, funded the next day (each finance office its own transfer; ``partly``, where
+    the premium is shared: the township's finance office only, the others awaited) and its
+    policies issued the day after."""
     with demo_clock(at(filled)):
         for roster in _rosters_of(campaign, township):
             _fill(roster, rng)
@@ -338,22 +388,35 @@ def _report_fund_issue(
     with demo_clock(at(reported, 16)):
         report = township_report_draft(actor=None, campaign=campaign, township=township)
         report = township_report_submit(actor=None, report=report)
-    if funded:
+    if funded or (partly and place.shared):
         paid_on = reported + timedelta(days=1)
+        due = report_shares(report).by_office
+        offices = [office for office in OFFICE_ORDER if due[office] > 0]
+        if not funded:  # the township's part in, the county's and the city's awaited
+            offices = offices[:1]
+        county = township.county
+        names = {
+            "township": f"{township.name}财政所",
+            "county": f"{county.name if county else place.city}财政局",
+            "city": f"{place.city}财政局",
+        }
         with demo_clock(at(paid_on, 11)):
-            transfer_record(
-                actor=None,
-                report=report,
-                transfer_date=paid_on,
-                voucher_no=f"{place.voucher}-{campaign.year}-{serial:04d}",
-                amount=report.premium,
-                payer_name=f"{township.name}财政所",
-                payer_account=f"{place.region}01000{serial:05d}",
-                payer_bank=place.payer_bank,
-                payee_name=report_insurer(report).insurer.name,
-                payee_account=f"11050201090{serial:08d}",
-                payee_bank=place.payee_bank,
-            )
+            for number, office in enumerate(offices):
+                transfer_record(
+                    actor=None,
+                    report=report,
+                    payer=office,
+                    transfer_date=paid_on,
+                    voucher_no=f"{place.voucher}-{campaign.year}-{serial:04d}"
+                    + (f"-{number}" if number else ""),
+                    amount=due[office],
+                    payer_name=names[office],
+                    payer_account=f"{place.region}0{number + 1}000{serial:05d}",
+                    payer_bank=place.payer_bank,
+                    payee_name=report_insurer(report).insurer.name,
+                    payee_account=f"11050201090{serial:08d}",
+                    payee_bank=place.payee_bank,
+                )
     if funded and issued:
         with demo_clock(at(reported + timedelta(days=2), 15)):
             policies_issue(actor=None, report=report)
@@ -386,6 +449,7 @@ def _this_year_rosters(campaign, users, townships, rng, today, place):
     for serial, (township, funded, issued) in enumerate(
         ((second, False, False), (third, True, True), (fourth, True, False)), start=1
     ):
+        partly = township == second  # Ji'an's: the township's part in, the others awaited
         _report_fund_issue(
             campaign,
             township,
@@ -395,6 +459,7 @@ def _this_year_rosters(campaign, users, townships, rng, today, place):
             reported=today - timedelta(days=4),
             funded=funded,
             issued=issued,
+            partly=partly,
             place=place,
         )
 

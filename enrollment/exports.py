@@ -168,10 +168,10 @@ def township_report_workbook(report, breakdown) -> XlsxWriter:
     return writer
 
 
-def county_report_workbook(report, lines) -> XlsxWriter:
+def county_report_workbook(report, lines, by_payer) -> XlsxWriter:
     """The county summary: each township with its report's status and figures as rolled up,
-    and a totals row; a second sheet of the premium by payer where the report has it
-    (``CountyReport.premium_by_payer``)."""
+    and a totals row; a second sheet of the premium by payer where it is split
+    (``by_payer``: ``selectors.shares.county_premium_by_payer``)."""
     writer = XlsxWriter()
     columns = [
         Column("乡镇（园区）"),
@@ -198,7 +198,6 @@ def county_report_workbook(report, lines) -> XlsxWriter:
         ["合计", f"{len(lines)} 个乡镇（园区）"]
         + [report.households, report.policies, report.persons, report.premium]
     )
-    by_payer = report.premium_by_payer()
     if by_payer:
         writer.sheet("保费按分担主体", [Column("分担主体", width=20), Column("保费（元）", MONEY)])
         writer.rows([payer, amount] for payer, amount in by_payer)

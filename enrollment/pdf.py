@@ -32,9 +32,10 @@ from haimen_insurance.pdf import (
 from haimen_insurance.privacy import mask
 from haimen_insurance.programmes import programme
 
-from .models import FundTransfer, Policy
+from .models import PAYER_OFFICE, FundTransfer, PayerOffice, Policy
 from .selectors.reports import Breakdown
 from .selectors.rosters import on_behalf_note
+from .selectors.shares import ReportShares
 
 ROWS_PER_TABLE = 20
 
@@ -202,10 +203,11 @@ def township_report_pdf(report, breakdown) -> bytes:
     return _build(story, title)
 
 
-def county_report_pdf(report, lines) -> bytes:
+def county_report_pdf(report, lines, by_payer) -> bytes:
     """The county summary: each township with its report's status and figures as rolled up,
-    the totals in figures and in capitals, the premium by payer where the report has it
-    (``CountyReport.premium_by_payer``), and the county's signature lines and stamp."""
+    the totals in figures and in capitals, the premium by payer where it is split
+    (``by_payer``: ``selectors.shares.county_premium_by_payer``), and the county's signature
+    lines and stamp."""
     campaign = report.campaign
     title = f"{programme().city}{campaign.year}年度独生子女家庭保险县级汇总表"
     header = ["乡镇（园区）", "乡镇汇总状态", "参保户数", "保单数", "被保险人数", "保费（元）"]
@@ -246,7 +248,6 @@ def county_report_pdf(report, lines) -> bytes:
         Spacer(1, 3 * mm),
         table([header, *rows], widths, total_row=True),
     ]
-    by_payer = report.premium_by_payer()
     if by_payer:
         payer_rows = [[payer, format_yuan(amount)] for payer, amount in by_payer]
         story += headed(
@@ -322,15 +323,21 @@ def _form(rows):
     return result
 
 
-def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> bytes:
-    """The premium transfer voucher (资金划拨单) of a township report: payer, payee, the amount in
-    capital numerals and figures, what it pays for, and where the money comes from by funding
-    source and by product (``selectors.reports.report_breakdown``). Runs no query when the
-    transfer's report has its campaign and township loaded."""
+def transfer_voucher_pdf(
+    *, transfer: FundTransfer, breakdown: Breakdown, shares: ReportShares | None = None
+) -> bytes:
+    """The premium transfer voucher (资金划拨单) of one finance office's transfer of a township
+    report: payer, payee, the amount in capital numerals and figures, what it pays for, and
+    where the money comes from by funding source and by product
+    (``selectors.reports.report_breakdown``) and, where the premium is shared between payers,
+    by payer (``selectors.shares``). Runs no query when the transfer's report has its campaign
+    and township loaded."""
     report = transfer.report
     title = f"{programme().city}独生子女保险保费资金划拨单"
+    shared = shares is not None and shares.shared
+    what = f"{transfer.get_payer_display()}分担的保费" if shared else "保费"
     purpose = (
-        f"{report.campaign}独生子女保险保费（{report.township.name}，"
+        f"{report.campaign}独生子女保险{what}（{report.township.name}，"
         f"参保 {report.households} 户，保单 {report.policies} 份）"
     )
     form = _form(
@@ -364,6 +371,20 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
     product_data.append(["合计", format_yuan(breakdown.total.amounts.premium)])
     products = table(product_data, [w * mm for w in (70, 36)], total_row=True)
     products.hAlign = "LEFT"
+    by_share = []
+    if shared:
+        share_data = [["分担方", "划拨单位", "应分担（元）"]]
+        share_data += [
+            [label, PayerOffice(PAYER_OFFICE[payer]).label, format_yuan(amount)]
+            for payer, label, amount in shares.payer_amounts
+        ]
+        share_data.append(["合计", "", format_yuan(shares.shares_total)])
+        share_table = table(share_data, [w * mm for w in (50, 50, 36)], total_row=True)
+        share_table.hAlign = "LEFT"
+        by_share = [
+            Spacer(1, 3 * mm),
+            *headed(text("保费分担（按分担方）", HEADING), Spacer(1, 1 * mm), share_table),
+        ]
     story = [
         text(title, TITLE),
         Spacer(1, 4 * mm),
@@ -378,6 +399,7 @@ def transfer_voucher_pdf(*, transfer: FundTransfer, breakdown: Breakdown) -> byt
         ),
         Spacer(1, 3 * mm),
         *headed(text("保费构成（按险种）", HEADING), Spacer(1, 1 * mm), products),
+        *by_share,
         *signatures("单位负责人", "复核", "经办", width=PORTRAIT_WIDTH),
     ]
     return _build(story, title, pagesize=PORTRAIT)

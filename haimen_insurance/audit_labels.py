@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     REVIEW_NOTE = "review.note", "填写点评总结"
     CAMPAIGN_TOWNSHIP_INSURER = "campaign.township_insurer", "指定乡镇承保公司"
     PRODUCT_UPDATE = "product.update", "修改险种"
+    PREMIUM_SHARES_SET = "premium_shares.set", "设置保费分担"
     ROSTER_DECIDE = "roster.decide", "登记参保情况"
     ROSTER_CLEAR = "roster.clear", "撤销登记"
     ROSTER_ENROL_ALL = "roster.enrol_all", "一键登记参保"

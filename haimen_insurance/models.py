@@ -10,6 +10,7 @@ from .audit_labels import AuditAction, action_label
 from .programmes import programme
 from .roles import (
     CITY_ROLES,
+    CITY_SCOPE_ROLES,
     COUNTY_ROLES,
     FULL_ID_ROLES,
     INSURER_ROLES,
@@ -58,7 +59,7 @@ def area_scope(user, *, village: str | None = None, township: str | None = None)
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.role in CITY_ROLES:
+    if user.role in CITY_SCOPE_ROLES:
         return Q()
     if user.role in COUNTY_ROLES:
         return Q(**{f"{village or township}__code__startswith": _user_prefix(user)})
@@ -77,7 +78,7 @@ class AreaQuerySet(models.QuerySet):
     def for_user(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITY_ROLES:
+        if user.role in CITY_SCOPE_ROLES:
             return self
         if user.role in COUNTY_ROLES:
             return self.filter(code__startswith=_user_prefix(user))
@@ -305,7 +306,7 @@ class InsurerQuerySet(models.QuerySet):
     def for_user(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITY_ROLES:
+        if user.role in CITY_SCOPE_ROLES:
             return self
         if user.role in INSURER_ROLES:
             return self.filter(pk=user.insurer_id)
@@ -357,7 +358,7 @@ def role_scope_error(role: str, area: Area | None, insurer: Insurer | None) -> d
         return {"area": "保险公司人员不属于某个区域，请留空。"}
     if role not in INSURER_ROLES and insurer is not None:
         return {"insurer": "只有保险公司人员才选择保险公司。"}
-    if role in CITY_ROLES and area is not None:
+    if role in CITY_SCOPE_ROLES and area is not None:
         return {"area": "市级用户覆盖全市，请不要选择区域。"}
     return None
 
@@ -428,7 +429,9 @@ class User(AbstractUser):
                 )
                 | Q(role="insurer_staff", area__isnull=True, insurer__isnull=False)
                 | Q(
-                    role__in=["city_officer", "leader", ""], area__isnull=True, insurer__isnull=True
+                    role__in=["city_officer", "city_finance", "leader", ""],
+                    area__isnull=True,
+                    insurer__isnull=True,
                 ),
             ),
             # An account is either a person with a role or a break-glass administrator, never
@@ -463,7 +466,7 @@ class User(AbstractUser):
             return self.insurer.name
         if self.area_id:
             return self.area.name
-        return programme().city if self.role in CITY_ROLES else ""
+        return programme().city if self.role in CITY_SCOPE_ROLES else ""
 
     @property
     def sees_full_ids(self):

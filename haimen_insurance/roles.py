@@ -1,7 +1,7 @@
 """The roles of docs/design.md section 2: the scope each needs and its group's permissions.
 
 The two county roles exist only where the programme's tree has counties (a prefecture-level
-city such as Ji'an); a county-level city such as Haimen has none, and uses the other six."""
+city such as Ji'an); a county-level city such as Haimen has none, and uses the other seven."""
 
 from django.db import models
 
@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     COUNTY_FINANCE = "county_finance", "县财政局"
     INSURER_STAFF = "insurer_staff", "保险公司"
     CITY_OFFICER = "city_officer", "市人口计生委"
+    CITY_FINANCE = "city_finance", "市财政局"
     LEADER = "leader", "市领导 / 审计"
 
 
@@ -21,6 +22,12 @@ VILLAGE_ROLES = frozenset({Role.VILLAGE_CADRE})
 TOWNSHIP_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_FINANCE})
 COUNTY_ROLES = frozenset({Role.COUNTY_OFFICER, Role.COUNTY_FINANCE})
 CITY_ROLES = frozenset({Role.CITY_OFFICER, Role.LEADER})
+# The roles whose scope is the whole city (no area, no insurer): the city roles above, and the
+# city's finance office, which records the city's share of the premium and reads the reports
+# and vouchers (not the city's overview pages nor the dashboards).
+CITY_SCOPE_ROLES = frozenset({*CITY_ROLES, Role.CITY_FINANCE})
+# The finance offices, which record transfers of the premium (each its own shares).
+FINANCE_ROLES = frozenset({Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE, Role.CITY_FINANCE})
 INSURER_ROLES = frozenset({Role.INSURER_STAFF})
 
 # Roles that see resident ID numbers in full; everyone else sees them masked.
@@ -100,13 +107,14 @@ ROLE_PERMISSIONS = {
         "oversight.view_dashboard",
         "oversight.view_assessmentrule",  # its county's assessment (考核 of its townships)
     ],
-    # County finance reads what township finance reads, under its county; recording the
-    # county's share of the premium comes with the premium shares (not yet built).
+    # County finance reads what township finance reads, under its county, and records the
+    # county's share of the premium of each of its townships' reports.
     Role.COUNTY_FINANCE: [
         "haimen_insurance.view_area",
         *_REPORT_VIEW,
         *_COUNTY_REPORT_VIEW,
         "enrollment.view_fundtransfer",
+        "enrollment.record_transfer",
     ],
     Role.INSURER_STAFF: [
         "haimen_insurance.view_area",
@@ -125,6 +133,13 @@ ROLE_PERMISSIONS = {
         "enrollment.change_campaign",
     ],
     Role.LEADER: _CITY_VIEW,
+    # City finance reads every township's reports and vouchers and records the city's share.
+    Role.CITY_FINANCE: [
+        "haimen_insurance.view_area",
+        *_REPORT_VIEW,
+        "enrollment.view_fundtransfer",
+        "enrollment.record_transfer",
+    ],
 }
 
 

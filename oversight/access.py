@@ -145,13 +145,13 @@ def may_oversee_county(user) -> bool:
 
 
 def may_process_reports(user) -> bool:
-    """Township finance (records the transfer) and the insurer (issues the policies) act on
-    the township reports that reached them: their workbench lists those of every open year.
-    County finance follows its townships' reports there (the county's own share, which it will
-    record, comes with the premium shares)."""
+    """The finance offices (each records its transfer: the township's, a county's, the
+    city's) and the insurer (issues the policies) act on the township reports that reached
+    them: their workbench lists those of every open year."""
     return active(user) and user.role in (
         Role.TOWNSHIP_FINANCE,
         Role.COUNTY_FINANCE,
+        Role.CITY_FINANCE,
         Role.INSURER_STAFF,
     )
 

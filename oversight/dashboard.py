@@ -9,9 +9,17 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from claims.models import Claim
-from enrollment.models import Campaign, CountyReport, Roster, RosterEntry, TownshipReport
+from enrollment.models import (
+    Campaign,
+    CountyReport,
+    PayerOffice,
+    Roster,
+    RosterEntry,
+    TownshipReport,
+)
 from enrollment.selectors import village_cache
 from enrollment.selectors.rosters import household_counts
+from enrollment.selectors.shares import MoneyTotals, annotated_shares_due, with_transferred
 from haimen_insurance.models import Area
 
 ZERO = Decimal("0.00")
@@ -53,6 +61,8 @@ class AreaFigures:
     villages: int = 0
     by_status: dict = field(default_factory=dict)
     roster_id: int | None = None
+    # The reported premium by payer: each share's due, each finance office's due and transfer.
+    money: MoneyTotals = field(default_factory=MoneyTotals)
 
     @property
     def stage(self) -> str:
@@ -107,6 +117,16 @@ class AreaFigures:
             "villages",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.money.merge(other.money)
+
+    @property
+    def city_due(self) -> Decimal:
+        """What the city subsidises of the reported premium, and what it has transferred."""
+        return self.money.due[PayerOffice.CITY]
+
+    @property
+    def city_paid(self) -> Decimal:
+        return self.money.paid[PayerOffice.CITY]
 
 
 @dataclass
@@ -139,6 +159,12 @@ class Dashboard:
     rows: list[AreaFigures]
     total: AreaFigures
     county: Area | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Whether the reported premium is shared between payers (Ji'an's city, counties and
+        townships; Haimen's townships pay it alone): the money-by-payer boxes show then."""
+        return len(self.total.money.payer_rows) > 1
 
     @property
     def county_rows(self) -> list[CountyFigures]:
@@ -253,12 +279,19 @@ def dashboard(
             row.policies += item["policies"]
             row.premium += item["premium"]
 
+    # The reports with each office's transfer, and their shares (two queries: the shares, the
+    # reports' lines).
     reports = list(
-        TownshipReport.objects.filter(
-            campaign=campaign, township__in=[township.pk] if township else list(rows)
-        ).select_related("campaign")
+        with_transferred(
+            TownshipReport.objects.filter(
+                campaign=campaign, township__in=[township.pk] if township else list(rows)
+            ).select_related("campaign")
+        )
     )
+    money = annotated_shares_due([report for report in reports if report.status in REPORT_STAGES])
     for report in reports:
+        if report.pk in money and township is None:
+            rows[report.township_id].money.add(money[report.pk])
         # In a township's own dashboard the report belongs to the total, not to a village.
         target = rows[report.township_id] if township is None else None
         stage = REPORT_STAGES.index(report.status) if report.status in REPORT_STAGES else -1
@@ -296,6 +329,8 @@ def dashboard(
         total.add(row)
     if township is not None and reports:
         total.report = reports[0]
+        if total.report.pk in money:
+            total.money.add(money[total.report.pk])
         stage = (
             REPORT_STAGES.index(total.report.status) if total.report.status in REPORT_STAGES else -1
         )

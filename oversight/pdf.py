@@ -51,6 +51,16 @@ def year_review_pdf(review) -> bytes:
         f"{_percent(city.payout_ratio)}；已办结 {city.settled} 件，其中达到服务标准 "
         f"{city.within_standard} 件。"
     )
+    money = city.money
+    if len(money.payer_rows) > 1:  # the premium shared between payers (Ji'an's)
+        shares = "，".join(
+            f"{label} {format_yuan(amount)} 元" for label, amount in money.payer_rows
+        )
+        paid = "，".join(
+            f"{label}应划拨 {format_yuan(due)} 元、已划拨 {format_yuan(done)} 元"
+            for label, due, done in money.office_rows
+        )
+        totals += f"已上报保费按分担方：{shares}；{paid}。"
     rules = review.assessment.rules
     figures_header = ["名次", "乡镇（园区）", "符合条件", "参保", "投保率", "保费（元）"]
     figures_header += ["理赔", "赔付（元）", "赔付率"]

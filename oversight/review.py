@@ -49,6 +49,20 @@ def year_review(*, campaign: Campaign, user) -> Review:
     )
 
 
+def money_by_payer(figures) -> list[tuple[str, object, str]]:
+    """The reported premium by payer, where it is shared (Ji'an's city, counties and townships;
+    nothing for Haimen's townships paying alone): each share's due, each finance office's due
+    and transfer, as (label, value, kind) rows of the totals."""
+    money = figures.money
+    if len(money.payer_rows) < 2:
+        return []
+    rows = [(f"{label}分担（元）", amount, MONEY) for label, amount in money.payer_rows]
+    for label, due, paid in money.office_rows:
+        rows.append((f"{label}应划拨（元）", due, MONEY))
+        rows.append((f"{label}已划拨（元）", paid, MONEY))
+    return rows
+
+
 def _share(value):
     """A percentage (80.00) as the fraction a spreadsheet's percent format shows (0.8)."""
     return None if value is None else value / 100
@@ -94,6 +108,7 @@ def review_workbook(review: Review) -> XlsxWriter:
         ("已办结件数", city.settled, INTEGER),
         ("服务标准达标件数", city.within_standard, INTEGER),
         ("服务标准达标率", _share(city.standard_rate), PERCENT),
+        *money_by_payer(city),
     ]:
         writer.row([label, value], kinds=[None, kind])
     result = review.assessment

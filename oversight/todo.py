@@ -12,14 +12,17 @@ claims there are. A campaign being prepared counts for nobody but the city offic
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
 from claims.selectors import insurer_queue
-from enrollment.models import Campaign, Roster, TownshipReport
+from enrollment.access import transfer_office
+from enrollment.models import Campaign, FundTransfer, Roster, TownshipReport
 from enrollment.selectors.county_reports import county_progress
 from enrollment.selectors.reports import townships_progress
+from enrollment.selectors.shares import reports_shares_due
 from haimen_insurance.money import format_yuan
 from haimen_insurance.roles import Role
 
@@ -92,7 +95,8 @@ def todo_list(user, *, today: date | None = None) -> TodoList:
         Role.TOWNSHIP_OFFICER: _township_officer,
         Role.TOWNSHIP_FINANCE: _finance,
         Role.COUNTY_OFFICER: _county_officer,
-        Role.COUNTY_FINANCE: _county_finance,
+        Role.COUNTY_FINANCE: _finance,  # the county share of its townships' reports
+        Role.CITY_FINANCE: _finance,  # the city share of every township's report
         Role.INSURER_STAFF: _insurer,
         Role.CITY_OFFICER: _city,
         Role.LEADER: _city,
@@ -222,15 +226,20 @@ def _township_officer(todo: TodoList, user, campaigns, today: date) -> None:
     _claims_to_help(todo, user, today)
 
 
-def _reached_reports(user, campaigns) -> list[TownshipReport]:
-    """The reports of ``campaigns`` that have been reported, newest year first."""
-    return list(
+def _reached_reports(user, campaigns, *, office: str | None = None) -> list[TownshipReport]:
+    """The reports of ``campaigns`` that have been reported, newest year first; with
+    ``office``, each marked ``office_paid`` when that finance office has transferred."""
+    reports = (
         TownshipReport.objects.for_user(user)
         .filter(campaign__in=[campaign.pk for campaign in campaigns])
         .exclude(status=TownshipReport.Status.DRAFTED)
-        .select_related("campaign", "township", "transfer")
+        .select_related("campaign", "township__parent")
         .order_by("-campaign__year", "township__code")
     )
+    if office is not None:
+        paid = FundTransfer.objects.filter(report=OuterRef("pk"), payer=office)
+        reports = reports.annotate(office_paid=Exists(paid))
+    return list(reports)
 
 
 def _report_step(todo: TodoList, user, campaigns, today: date, *, waiting, step) -> None:
@@ -256,25 +265,41 @@ def _report_step(todo: TodoList, user, campaigns, today: date, *, waiting, step)
 
 
 def _finance(todo: TodoList, user, campaigns, today: date) -> None:
-    _report_step(
-        todo,
-        user,
-        campaigns,
-        today,
-        waiting=TownshipReport.Status.REPORTED,
-        step=lambda report: (
-            "登记保费划拨",
-            f"应划拨保费 {format_yuan(report.premium)} 元",
-            "enrollment:transfer_record",
-            "核对并登记划拨",
-        ),
-    )
-
-
-def _county_finance(todo: TodoList, user, campaigns, today: date) -> None:
-    """The county's townships' reports, to follow: nothing to do yet (the county's share of the
-    premium, which county finance records, comes with the premium shares)."""
-    todo.reports = _reached_reports(user, campaigns)
+    """A finance office's reports waiting for its transfer: reported, with something due from
+    its office (the township's finance office: the township's, the village collectives' and
+    the households' shares; a county's: the county share of its townships; the city's: the
+    city share) and not yet transferred. Two queries more than the reports: the shares and the
+    reports' lines (``reports_shares_due``); whether the office has transferred is read with
+    the reports."""
+    office = transfer_office(user)
+    todo.reports = _reached_reports(user, campaigns, office=office)
+    for report in todo.reports:
+        # The township's own voucher keeps its link of the funded reports (划拨单).
+        if report.office_paid and office != "township":
+            report.office_voucher = reverse(
+                "enrollment:transfer_voucher_of", args=[report.pk, office]
+            )
+    reported = [
+        report for report in todo.reports if report.status == TownshipReport.Status.REPORTED
+    ]
+    dues = reports_shares_due(reported, transfers=False)
+    for report in reported:
+        due = dues[report.pk].office_due(office)
+        report.office_due = due
+        if due <= 0 or report.office_paid:
+            continue
+        todo.waiting += 1
+        todo.items.append(
+            Todo(
+                title=f"登记保费划拨：{report.campaign}{report.township.name}",
+                detail=f"应划拨保费 {format_yuan(due)} 元",
+                url=reverse("enrollment:transfer_record", args=[report.pk]),
+                action="核对并登记划拨",
+                deadline=report.campaign.implementation_deadline,
+                today=today,
+                campaign=report.campaign,
+            )
+        )
 
 
 def _insurer(todo: TodoList, user, campaigns, today: date) -> None:

@@ -119,6 +119,7 @@ def build_world(shape: str = "haimen") -> World:
     )
     w.users = {
         "city": build_user("city", Role.CITY_OFFICER),
+        "city_finance": build_user("city_finance", Role.CITY_FINANCE),
         "leader": build_user("leader", Role.LEADER),
         "township_a": build_user("township_a", Role.TOWNSHIP_OFFICER, area=town_a),
         "township_b": build_user("township_b", Role.TOWNSHIP_OFFICER, area=town_b),

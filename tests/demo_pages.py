@@ -25,6 +25,7 @@ READ = "get"
 # The matrix's world → the demo's usernames.
 DEMO_USERS = {
     "city": "city",
+    "city_finance": "cityfin",
     "leader": "leader",
     "township_a": "township1",
     "township_b": "township2",
@@ -138,7 +139,7 @@ def walk(client) -> list[str]:
     from django.db import transaction
     from django.urls import reverse
 
-    from tests.permissions import ACTORS, CITY_WIDE
+    from tests.permissions import ACTORS, CITY_SCOPE
 
     world = demo_world()
     failures = []
@@ -165,7 +166,7 @@ def walk(client) -> list[str]:
                 who = f"{role.value} ({ACTORS[role]})"
                 expected = (302 if redirected else row.ok) if allowed else 403
                 check(reverse(name, kwargs=inside), expected, who)
-                if row.target is not None and allowed and role not in CITY_WIDE and not redirected:
+                if row.target is not None and allowed and role not in CITY_SCOPE and not redirected:
                     check(reverse(name, kwargs=outside), 404, f"{who}, outside")
                 transaction.set_rollback(True)
     return failures

@@ -17,6 +17,7 @@ from haimen_insurance.roles import COUNTY_ROLES, Role
 # county roles, in Ji'an's shape, for county A, township A's county).
 ACTORS = {
     Role.CITY_OFFICER: "city",
+    Role.CITY_FINANCE: "city_finance",
     Role.LEADER: "leader",
     Role.TOWNSHIP_OFFICER: "township_a",
     Role.TOWNSHIP_FINANCE: "finance_a",
@@ -27,6 +28,8 @@ ACTORS = {
 }
 ALL_ROLES = frozenset(Role)
 CITY_WIDE = frozenset({Role.CITY_OFFICER, Role.LEADER})
+# The roles whose scope is the whole city: nothing is outside it.
+CITY_SCOPE = frozenset({*CITY_WIDE, Role.CITY_FINANCE})
 COUNTY_OFFICER = frozenset({Role.COUNTY_OFFICER})
 # The roles of a programme without counties (Haimen's shape): every role but the county ones.
 HAIMEN_ROLES = [role for role in Role if role not in COUNTY_ROLES]
@@ -53,6 +56,7 @@ class Row:
 def own_area(world, role):
     inside = {
         Role.CITY_OFFICER: world.town_b,
+        Role.CITY_FINANCE: world.town_b,
         Role.LEADER: world.town_b,
         Role.TOWNSHIP_OFFICER: world.village_a2,
         Role.TOWNSHIP_FINANCE: world.town_a,
@@ -61,7 +65,7 @@ def own_area(world, role):
         Role.VILLAGE_CADRE: world.village_a1,
         Role.INSURER_STAFF: world.village_a1,
     }[role]
-    outside = None if role in CITY_WIDE else world.village_b1
+    outside = None if role in CITY_SCOPE else world.village_b1
     if role == Role.VILLAGE_CADRE:
         outside = world.village_a2  # the neighbouring village of the same township
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
@@ -69,14 +73,14 @@ def own_area(world, role):
 
 def a_county(world, role):
     """County A for its own roles, county B for the city; B is outside county A's scope."""
-    inside = world.county_b if role in CITY_WIDE else world.county_a
-    outside = None if role in CITY_WIDE else world.county_b
+    inside = world.county_b if role in CITY_SCOPE else world.county_a
+    outside = None if role in CITY_SCOPE else world.county_b
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 
 def a_user(world, role):
     inside = world.user("cadre_a1")
-    outside = None if role in CITY_WIDE else world.user("cadre_b1")
+    outside = None if role in CITY_SCOPE else world.user("cadre_b1")
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from haimen_insurance.forms import date_field
 
-from ..models import Campaign, Product
+from ..models import Campaign, PremiumShare, Product
 from ..models.campaigns import DEFAULT_PRODUCTS, FIRST_YEAR, campaign_bound_errors, latest_year
 from ..services.campaigns import CAMPAIGN_FIELDS, PRODUCT_FIELDS
+from ..services.shares import ShareInput
 
 PERCENT = Decimal(100)
 
@@ -263,3 +264,71 @@ class TownshipInsurersForm(forms.Form):
             if insurer_id is not None and insurer_id != self.current.get(township.pk):
                 changed.append((township, name, self.insurers[insurer_id]))
         return changed
+
+
+class PremiumSharesForm(forms.Form):
+    """A product's premium shares: an amount per share for each payer who pays a fixed part
+    (blank: pays nothing), the one payer who takes the rest, and, where the city has counties,
+    the counties whose amount differs from the county share's own."""
+
+    rest = forms.ChoiceField(
+        label="承担其余部分的一方",
+        choices=PremiumShare.Payer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择承担其余部分的一方。"},
+        help_text="每份保费减去其他各方的固定分担，余下的由这一方承担。",
+    )
+
+    def __init__(self, *args, counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = list(counties)
+        if not self.counties:
+            self.fields["rest"].choices = [
+                choice
+                for choice in PremiumShare.Payer.choices
+                if choice[0] != PremiumShare.Payer.COUNTY
+            ]
+        for payer, label in PremiumShare.Payer.choices:
+            if payer == PremiumShare.Payer.COUNTY and not self.counties:
+                continue  # no counties in the tree: no county share to set
+            self.fields[f"amount_{payer}"] = _yuan_field(f"{label}每份分担（元）", required=False)
+        for county in self.counties:
+            self.fields[f"county_{county.pk}"] = _yuan_field(f"{county.name}（元）", required=False)
+
+    @classmethod
+    def initial_from(cls, shares) -> dict:
+        """The form's values for the current shares (PremiumShare rows with their
+        ``county_amounts`` prefetched)."""
+        initial = {}
+        for share in shares:
+            if share.takes_rest:
+                initial["rest"] = share.payer
+            else:
+                initial[f"amount_{share.payer}"] = share.amount
+            for amount in share.county_amounts.all():
+                initial[f"county_{amount.county_id}"] = amount.amount
+        return initial
+
+    def payer_fields(self):
+        return [self[name] for name in self.fields if name.startswith("amount_")]
+
+    def county_fields(self):
+        return [self[name] for name in self.fields if name.startswith("county_")]
+
+    def share_inputs(self) -> list[ShareInput]:
+        """The shares as the service takes them: each payer with an amount or the rest."""
+        cleaned = self.cleaned_data
+        by_county = {
+            county.pk: cleaned[f"county_{county.pk}"]
+            for county in self.counties
+            if cleaned.get(f"county_{county.pk}") is not None
+        }
+        shares = []
+        for payer in PremiumShare.Payer.values:
+            amount = cleaned.get(f"amount_{payer}")
+            takes_rest = cleaned.get("rest") == payer
+            counties = by_county if payer == PremiumShare.Payer.COUNTY else None
+            if amount is None and not takes_rest and not counties:
+                continue
+            shares.append(ShareInput(payer, None if takes_rest else amount, takes_rest, counties))
+        return shares

@@ -18,8 +18,11 @@ from .rosters import (
     TownshipReport,
     TownshipReportLine,
 )
+from .shares import AWAITED_LABEL, PAYER_OFFICE, CountyShareAmount, PayerOffice, PremiumShare
 
 __all__ = [
+    "AWAITED_LABEL",
+    "PAYER_OFFICE",
     "COUNTY_REPORT_TRANSITIONS",
     "POLICY_LIST_STATES",
     "REPORTED_STATES",
@@ -28,13 +31,16 @@ __all__ = [
     "Campaign",
     "CountyReport",
     "CountyReportLine",
+    "CountyShareAmount",
     "EntryProduct",
     "FigureChange",
     "FigureLog",
     "FundTransfer",
     "Household",
     "InsuredPerson",
+    "PayerOffice",
     "Policy",
+    "PremiumShare",
     "Product",
     "RegisterImport",
     "Roster",

@@ -9,8 +9,6 @@ the services check and write it, the access rules (``enrollment.access``) and th
 it.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -104,19 +102,6 @@ class CountyReport(models.Model):
     def is_reported(self) -> bool:
         """Reported to the city: fixed for good."""
         return not self.allows("draft")
-
-    def premium_by_payer(self) -> list[tuple[str, Decimal]]:
-        """The county's premium split by payer — (payer, amount) for the city, the county, the
-        townships, the village collectives and the households — as the products' premium shares
-        divide it.
-
-        The shares by payer are not in the system yet: they are being built beside this report
-        (a share per product and payer). Until they are merged this answers an empty list, and
-        the page, the PDF and the workbook show the premium total only; once they are, this is
-        the one place that computes the breakdown (from the report's township lines and the
-        campaign's shares), and the page, PDF and workbook, which already print whatever it
-        answers, show it."""
-        return []
 
 
 _C = CountyReport.Status

@@ -16,6 +16,7 @@ from haimen_insurance.roles import INSURER_ROLES
 from .campaigns import Campaign, Product
 from .register import Household
 from .rosters import EntryProduct, TownshipReport
+from .shares import PayerOffice
 
 
 class FundTransferQuerySet(models.QuerySet):
@@ -24,13 +25,22 @@ class FundTransferQuerySet(models.QuerySet):
 
 
 class FundTransfer(models.Model):
-    """The township finance office's transfer of a report's premium to the insurer."""
+    """One finance office's transfer of its shares of a report's premium to the insurer: the
+    township's finance office (乡镇财政所) the money collected locally, a county's and the city's
+    finance office their shares (``enrollment.models.shares``). One per report and office."""
 
-    report = models.OneToOneField(
+    report = models.ForeignKey(
         TownshipReport,
         verbose_name="乡镇汇总",
         on_delete=models.PROTECT,
-        related_name="transfer",
+        related_name="transfers",
+    )
+    payer = models.CharField(
+        "划拨单位",
+        max_length=10,
+        choices=PayerOffice.choices,
+        default=PayerOffice.TOWNSHIP,
+        db_default=PayerOffice.TOWNSHIP,
     )
     transfer_date = models.DateField("划拨日期")
     voucher_no = models.CharField("凭证号", max_length=40)
@@ -61,7 +71,12 @@ class FundTransfer(models.Model):
                 condition=Q(amount__gt=0),
                 name="transfer_amount_positive",
                 violation_error_message="划拨金额必须大于 0。",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["report", "payer"],
+                name="transfer_once_per_office",
+                violation_error_message="该单位已登记过本汇总表的划拨。",
+            ),
         ]
         permissions = [("record_transfer", "登记保费划拨")]
 

@@ -18,7 +18,9 @@ from haimen_insurance.models import Area, Insurer
 from ..access import may_set_up_campaigns
 from ..models import (
     Campaign,
+    CountyShareAmount,
     Policy,
+    PremiumShare,
     Product,
     Roster,
     RosterEntry,
@@ -26,6 +28,7 @@ from ..models import (
     TownshipReport,
 )
 from ..models.campaigns import DEFAULT_PRODUCTS
+from .shares import ShareInput, default_shares, described, share_errors, shares_allow_premium
 
 CAMPAIGN_FIELDS = (
     "coverage_start",
@@ -84,6 +87,7 @@ def campaign_create(*, actor, year: int, products: dict | None = None, **fields)
                     [f"{product}：{message}" for message in error.messages]
                 ) from error
             product.save()
+            PremiumShare.objects.bulk_create(default_shares(product))
         townships = Area.objects.townships().filter(insurer__isnull=False)
         TownshipInsurer.objects.bulk_create(
             TownshipInsurer(campaign=campaign, township=township, insurer_id=township.insurer_id)
@@ -206,6 +210,10 @@ def product_update(*, actor, product: Product, **fields) -> Product:
             return product
         if campaign_has_submissions(campaign):
             raise ValidationError(f"{campaign}已有村名册提交，险种和保费不能再修改。")
+        if "premium" in changes:
+            errors = shares_allow_premium(product, fields["premium"])
+            if errors:
+                raise ValidationError(errors)
         for name, value in fields.items():
             setattr(product, name, value)
         try:
@@ -242,3 +250,70 @@ def township_insurer_set(*, actor, campaign: Campaign, township: Area, insurer: 
             changes={"insurer": [before, str(insurer)]},
         )
     return row
+
+
+def _removed(before: dict, after: dict) -> dict:
+    """The payers that no longer share: {label: [old, None]}."""
+    return {label: [value, None] for label, value in before.items() if label not in after}
+
+
+def premium_shares_set(*, actor, product: Product, shares: list[ShareInput]) -> list[PremiumShare]:
+    """Replace ``product``'s premium shares by ``shares``; refused once any roster of the
+    campaign is submitted, or when they do not add up (``share_errors``)."""
+    check_city_officer(actor)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=product.campaign_id)
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        if campaign_has_submissions(campaign):
+            raise ValidationError(f"{campaign}已有村名册提交，保费分担不能再修改。")
+        errors = share_errors(product, shares, product.premium)
+        if errors:
+            raise ValidationError(errors)
+        current = list(
+            PremiumShare.objects.select_for_update()
+            .filter(product=product)
+            .prefetch_related("county_amounts__county")
+        )
+        before = described(
+            ShareInput(
+                share.payer,
+                share.amount,
+                share.takes_rest,
+                {amount.county.name: amount.amount for amount in share.county_amounts.all()},
+            )
+            for share in current
+        )
+        names = dict(Area.objects.counties().values_list("pk", "name"))
+        after = described(
+            ShareInput(
+                share.payer,
+                None if share.takes_rest else share.amount,
+                share.takes_rest,
+                {names[pk]: amount for pk, amount in (share.by_county or {}).items()},
+            )
+            for share in shares
+        )
+        if before == after:
+            return current
+        PremiumShare.objects.filter(product=product).delete()
+        made = []
+        for share in sorted(shares, key=lambda share: PremiumShare.Payer.values.index(share.payer)):
+            row = PremiumShare.objects.create(
+                campaign=campaign,
+                product=product,
+                payer=share.payer,
+                amount=None if share.takes_rest else share.amount,
+                takes_rest=share.takes_rest,
+            )
+            CountyShareAmount.objects.bulk_create(
+                CountyShareAmount(share=row, county_id=county, amount=amount)
+                for county, amount in (share.by_county or {}).items()
+            )
+            made.append(row)
+        audit_record(
+            actor=actor,
+            action=AuditAction.PREMIUM_SHARES_SET,
+            obj=product,
+            changes=changed_values(before, after) | _removed(before, after),
+        )
+    return made

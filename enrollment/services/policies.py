@@ -1,5 +1,5 @@
-"""The township report's last two steps: the finance office transfers the premium (funded), the
-insurer issues the policies (issued).
+"""The township report's last two steps: the finance offices transfer the premium, each its own
+shares (funded once every share due is in), the insurer issues the policies (issued).
 
 System policy numbers follow one documented pattern::
 
@@ -26,9 +26,18 @@ from haimen_insurance.audit import audit_record
 from haimen_insurance.audit_labels import AuditAction
 from haimen_insurance.money import format_yuan
 
-from ..access import may_issue_policies, may_record_transfers
-from ..models import REPORT_TRANSITIONS, FundTransfer, Policy, TownshipInsurer, TownshipReport
+from .. import access
+from ..access import may_issue_policies
+from ..models import (
+    REPORT_TRANSITIONS,
+    FundTransfer,
+    PayerOffice,
+    Policy,
+    TownshipInsurer,
+    TownshipReport,
+)
 from ..selectors.policies import PolicyKey, report_policy_rows
+from ..selectors.shares import report_shares
 
 _BATCH = 5000
 
@@ -47,12 +56,25 @@ def amount_due(report: TownshipReport) -> Decimal:
     return total if total is not None else Decimal("0.00")
 
 
+def office_due(report: TownshipReport, office: str) -> Decimal:
+    """What finance office ``office`` owes of the report: the sum of its shares
+    (``selectors.shares``), recomputed from the report's lines."""
+    return report_shares(report).office_due(office)
+
+
 def _locked_report(report: TownshipReport) -> TownshipReport:
     return (
         TownshipReport.objects.select_for_update(of=("self",))
         .select_related("campaign", "township__parent")
         .get(pk=report.pk)
     )
+
+
+_NOT_THE_OFFICE = {
+    PayerOffice.TOWNSHIP: "只有本乡镇（园区）财政所可以登记保费划拨。",
+    PayerOffice.COUNTY: "只有本县（区）财政局可以登记县（区）财政分担的保费划拨。",
+    PayerOffice.CITY: "只有市财政局可以登记市财政分担的保费划拨。",
+}
 
 
 def transfer_record(
@@ -68,14 +90,19 @@ def transfer_record(
     payee_name: str,
     payee_account: str,
     payee_bank: str,
+    payer: str | None = None,
 ) -> FundTransfer:
-    """Record the premium transfer of a reported township report; the report becomes funded.
-    An amount that differs from the amount due by as much as a fen is refused."""
+    """Record one finance office's transfer of its shares of a reported township report
+    (``payer``: the office, by default the actor's own; the system's is the township's). An
+    amount that differs from the office's due by as much as a fen is refused, and so is a
+    transfer by an office that owes nothing on the report. The report becomes funded with the
+    last transfer due."""
+    office = PayerOffice(payer or access.transfer_office(actor) or PayerOffice.TOWNSHIP)
     with transaction.atomic():
         report = _locked_report(report)
         deny_unless(
-            may_record_transfers(actor, report.township_id),
-            "只有本乡镇（园区）财政所可以登记保费划拨。",
+            access.may_record_office_transfers(actor, report.township, office),
+            _NOT_THE_OFFICE[office],
         )
         if not report.allows("fund"):
             if report.allows("report"):
@@ -83,7 +110,15 @@ def transfer_record(
             raise ValidationError(f"汇总表{report.get_status_display()}，不能再次登记划拨。")
         if transfer_date > timezone.localdate():
             raise ValidationError("划拨日期不能晚于今天。")
-        due = amount_due(report)
+        shares = report_shares(report)
+        due = shares.office_due(office)
+        if due <= 0:
+            raise ValidationError(
+                f"{office.label}对{report.township.name}{report.campaign}汇总表没有应划拨的保费，"
+                "无需登记划拨。"
+            )
+        if office in shares.transferred:
+            raise ValidationError(f"{office.label}已登记过本汇总表的划拨，不能再次登记。")
         if amount != due:
             difference = amount - due
             raise ValidationError(
@@ -93,6 +128,7 @@ def transfer_record(
             )
         transfer = FundTransfer.objects.create(
             report=report,
+            payer=office,
             transfer_date=transfer_date,
             voucher_no=voucher_no.strip(),
             amount=amount,
@@ -104,15 +140,20 @@ def transfer_record(
             payee_bank=payee_bank.strip(),
             recorded_by=actor,
         )
-        report.status = REPORT_TRANSITIONS.target("fund")
-        report.save(update_fields=["status"])
+        shares.transferred[office] = amount
+        changes = {}
+        if not shares.awaited:  # the last share due is in: the report is funded
+            report.status = REPORT_TRANSITIONS.target("fund")
+            report.save(update_fields=["status"])
+            changes["status"] = [TownshipReport.Status.REPORTED, TownshipReport.Status.FUNDED]
         audit_record(
             actor=actor,
             action=AuditAction.TRANSFER_RECORD,
             obj=report,
             area=report.township,
             changes={
-                "status": [TownshipReport.Status.REPORTED, TownshipReport.Status.FUNDED],
+                **changes,
+                "划拨单位": office.label,
                 "凭证号": transfer.voucher_no,
                 "划拨金额": amount,
                 "划拨日期": transfer_date,

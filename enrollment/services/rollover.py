@@ -1,11 +1,12 @@
 """Roll-over (续保): next year's campaign made from this one.
 
 The new campaign is being prepared until the city officer opens it. Dates move one year on,
-products are copied (and stay editable until a roster is submitted), each township keeps this
-year's insurer. The new draft rosters propose last year's enrolled households as continuing with
-the same products and shares where they are still eligible, mark those whose child has reached
-the age limit (or who are no longer eligible for another reason) as not eligible, and leave new
-certificates and last year's declines undecided for the cadre.
+products and their premium shares are copied (and stay editable until a roster is
+submitted), each township keeps this year's insurer. The new draft rosters propose last year's
+enrolled households as continuing with the same products and shares where they are still
+eligible, mark those whose child has reached the age limit (or who are no longer eligible for
+another reason) as not eligible, and leave new certificates and last year's declines undecided
+for the cadre.
 """
 
 from collections import Counter
@@ -24,8 +25,10 @@ from haimen_insurance.bulk import batched, insert_rows
 from ..eligibility import Reason, judge
 from ..models import (
     Campaign,
+    CountyShareAmount,
     EntryProduct,
     Household,
+    PremiumShare,
     Product,
     Roster,
     RosterEntry,
@@ -55,6 +58,32 @@ def next_year(day: date) -> date:
     return moved
 
 
+def _copy_shares(campaign, new) -> None:
+    """Last year's premium shares (and counties' amounts) onto the new year's products, in
+    place of the default (the township taking it all)."""
+    products = {product.code: product for product in new.products.all()}
+    shares = list(
+        PremiumShare.objects.filter(campaign=campaign)
+        .select_related("product")
+        .prefetch_related("county_amounts")
+    )
+    if not shares:
+        return
+    PremiumShare.objects.filter(campaign=new).delete()
+    for share in shares:
+        copy = PremiumShare.objects.create(
+            campaign=new,
+            product=products[share.product.code],
+            payer=share.payer,
+            amount=share.amount,
+            takes_rest=share.takes_rest,
+        )
+        CountyShareAmount.objects.bulk_create(
+            CountyShareAmount(share=copy, county_id=amount.county_id, amount=amount.amount)
+            for amount in share.county_amounts.all()
+        )
+
+
 def campaign_roll_over(*, actor, campaign: Campaign, progress=None) -> RollOver:
     """Next year's campaign, being prepared: the city reviews it, then opens it.
 
@@ -79,6 +108,7 @@ def campaign_roll_over(*, actor, campaign: Campaign, progress=None) -> RollOver:
     }
     with transaction.atomic():
         new = campaign_create(actor=actor, year=year, products=products, **fields)
+        _copy_shares(campaign, new)
         for choice in TownshipInsurer.objects.filter(campaign=campaign):
             TownshipInsurer.objects.update_or_create(
                 campaign=new, township_id=choice.township_id, defaults={"insurer": choice.insurer}

@@ -23,6 +23,7 @@ from haimen_insurance.models import Area, Insurer
 from .. import access
 from ..forms.campaigns import (
     CampaignForm,
+    PremiumSharesForm,
     ProductForm,
     TownshipInsurersForm,
     new_campaign_initial,
@@ -32,6 +33,7 @@ from ..models import (
     REPORT_TRANSITIONS,
     Campaign,
     CountyReport,
+    PremiumShare,
     Product,
     Roster,
     TownshipInsurer,
@@ -40,6 +42,7 @@ from ..models import (
 from ..models.campaigns import campaign_areas, latest_year
 from ..selectors.campaigns import phase_calendar
 from ..selectors.reports import year_progress
+from ..selectors.shares import ShareTerms
 from ..services import campaigns as services
 from ..services.rollover import campaign_roll_over
 from ..tasks import (
@@ -85,8 +88,10 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, campaign = self.request.user, self.object
         products = list(Product.objects.for_user(user).filter(campaign=campaign).order_by("code"))
+        terms = ShareTerms.load([campaign.pk])
         for product in products:
             product.reimbursement_percent = ratio_as_percent(product.reimbursement_ratio)
+            product.share_rows = terms.described(product.pk)
         insurer_of = {
             row.township_id: row.insurer
             for row in TownshipInsurer.objects.for_user(user)
@@ -103,7 +108,7 @@ class CampaignDetailView(PermissionRequiredMixin, DetailView):
             reports = list(
                 TownshipReport.objects.for_user(user)
                 .filter(campaign=campaign)
-                .select_related("township", "transfer")
+                .select_related("township")
                 .order_by("township__code")
             )
         progress = year_progress(campaign, townships, reports)
@@ -338,6 +343,56 @@ class ProductUpdateView(PermissionRequiredMixin, FormView):
         return redirect(self.product.campaign)
 
 
+class ProductSharesView(PermissionRequiredMixin, FormView):
+    """A product's premium shares by payer (保费分担): fixed once a roster is submitted, like
+    the premium; the service refuses shares that do not add up, for any county."""
+
+    permission_required = "enrollment.change_campaign"
+    template_name = "enrollment/campaign_shares_form.html"
+
+    @cached_property
+    def product(self):
+        return get_object_or_404(
+            Product.objects.for_user(self.request.user).select_related("campaign"),
+            pk=self.kwargs["pk"],
+        )
+
+    @cached_property
+    def counties(self):
+        return list(Area.objects.for_user(self.request.user).counties().order_by("code"))
+
+    def get_form(self, form_class=None):
+        return PremiumSharesForm(counties=self.counties, **self.get_form_kwargs())
+
+    def get_initial(self):
+        shares = PremiumShare.objects.filter(product=self.product).prefetch_related(
+            "county_amounts"
+        )
+        return PremiumSharesForm.initial_from(shares)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "product": self.product,
+            "campaign": self.product.campaign,
+            "locked": services.campaign_has_submissions(self.product.campaign),
+        }
+
+    def form_valid(self, form):
+        if not form.has_changed():
+            messages.info(self.request, "没有修改。")
+            return redirect(self.product.campaign)
+        try:
+            services.premium_shares_set(
+                actor=self.request.user, product=self.product, shares=form.share_inputs()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.product.campaign}{self.product}的保费分担已保存。")
+        return redirect(self.product.campaign)
+
+
 class CampaignInsurersView(PermissionRequiredMixin, FormView):
     """Each township with a select of insurers; the changed ones are saved together or not at
     all, and a township that has already reported keeps its insurer."""
@@ -494,6 +549,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", CampaignUpdateView.as_view(), name="campaign_update"),
     path("campaigns/<int:pk>/insurers/", CampaignInsurersView.as_view(), name="campaign_insurers"),
     path("campaigns/products/<int:pk>/edit/", ProductUpdateView.as_view(), name="product_update"),
+    path("campaigns/products/<int:pk>/shares/", ProductSharesView.as_view(), name="product_shares"),
     path(
         "campaigns/<int:pk>/roll-over/", CampaignRollOverView.as_view(), name="campaign_roll_over"
     ),

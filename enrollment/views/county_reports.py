@@ -28,6 +28,7 @@ from ..models import Campaign, CountyReport
 from ..pdf import county_report_pdf
 from ..selectors.campaigns import chosen_campaign
 from ..selectors.county_reports import county_progress
+from ..selectors.shares import county_premium_by_payer
 from ..services import county_reports as services
 
 VIEW = "enrollment.view_countyreport"
@@ -73,7 +74,7 @@ class CountyReportView(PermissionRequiredMixin, TemplateView):
             report=report,
             lines=_lines(report) if report is not None else [],
             totals=progress.reported_totals,
-            by_payer=report.premium_by_payer() if report is not None else [],
+            by_payer=county_premium_by_payer(report) if report is not None else [],
             capital=to_capital_yuan(report.premium) if report is not None else "",
             can_draft=access.may_draft_county_report(user, county.pk, report),
             can_submit=report is not None and access.may_submit_county_report(user, report),
@@ -176,12 +177,14 @@ class _CountyReportFile(PermissionRequiredMixin, View):
 
 class CountyReportPdfView(_CountyReportFile):
     def respond(self, report, lines, name):
-        return pdf_response(county_report_pdf(report, lines), quote(f"{name}.pdf"))
+        by_payer = county_premium_by_payer(report)
+        return pdf_response(county_report_pdf(report, lines, by_payer), quote(f"{name}.pdf"))
 
 
 class CountyReportXlsxView(_CountyReportFile):
     def respond(self, report, lines, name):
-        return county_report_workbook(report, lines).response(f"{name}.xlsx")
+        by_payer = county_premium_by_payer(report)
+        return county_report_workbook(report, lines, by_payer).response(f"{name}.xlsx")
 
 
 urlpatterns = [

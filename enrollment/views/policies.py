@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
@@ -20,15 +21,18 @@ from django_tables2 import SingleTableMixin
 from haimen_insurance.audit import audit_download
 from haimen_insurance.money import format_yuan, to_capital_yuan
 from haimen_insurance.pdf import pdf_response
+from haimen_insurance.programmes import programme
 
+from .. import access
 from ..exports import employer_dues_workbook, policy_list_workbook
 from ..filters import PolicyFilter
 from ..forms.policies import PolicyNumbersForm, TransferForm
-from ..models import FundTransfer, Policy, TownshipReport
+from ..models import PAYER_OFFICE, FundTransfer, PayerOffice, Policy, TownshipReport
 from ..pdf import household_certificate_pdf, transfer_voucher_pdf
 from ..policy_numbers import read_policy_numbers
 from ..selectors.policies import household_policies, policy_list_rows, report_policy_rows
 from ..selectors.reports import report_breakdown
+from ..selectors.shares import report_shares
 from ..services import policies as services
 from ..tables import PolicyTable
 from ..tasks import start_report_policy_list
@@ -46,11 +50,21 @@ class _ReportStep(PermissionRequiredMixin):
 
 
 class TransferRecordView(_ReportStep, FormView):
-    """The finance office records the transfer; an amount off by a fen is refused."""
+    """A finance office records its transfer of the report's shares it owes (the township's
+    finance office, a county's or the city's: the user's own); an amount off by a fen is
+    refused, and an office that owes nothing is told so."""
 
     permission_required = "enrollment.record_transfer"
     template_name = "enrollment/transfer_form.html"
     form_class = TransferForm
+
+    @cached_property
+    def office(self) -> PayerOffice:
+        return PayerOffice(access.transfer_office(self.request.user) or PayerOffice.TOWNSHIP)
+
+    @cached_property
+    def shares(self):
+        return report_shares(self.report)
 
     def get(self, request, *args, **kwargs):
         if not self.report.allows("fund"):
@@ -62,45 +76,74 @@ class TransferRecordView(_ReportStep, FormView):
         covering = services.report_insurer(self.report)
         return {
             "transfer_date": timezone.localdate(),
-            "payer_name": f"{self.report.township.name}财政所",
+            "payer_name": office_payer_name(self.report, self.office, self.request.user),
             "payee_name": covering.insurer.name if covering else "",
         }
 
     def get_context_data(self, **kwargs):
-        due = services.amount_due(self.report)
+        due = self.shares.office_due(self.office)
         return super().get_context_data(
-            report=self.report, due=due, capital=to_capital_yuan(due), **kwargs
+            report=self.report,
+            office=self.office,
+            due=due,
+            capital=to_capital_yuan(due),
+            office_shares=[
+                (label, amount)
+                for payer, label, amount in self.shares.payer_amounts
+                if PAYER_OFFICE[payer] == self.office
+            ],
+            recorded=self.shares.transferred.get(self.office),
+            **kwargs,
         )
 
     def form_valid(self, form):
         try:
             transfer = services.transfer_record(
-                actor=self.request.user, report=self.report, **form.cleaned_data
+                actor=self.request.user, report=self.report, payer=self.office, **form.cleaned_data
             )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
+        self.report.refresh_from_db(fields=["status"])
         messages.success(
             self.request,
             f"已登记划拨：凭证号 {transfer.voucher_no}，金额 {format_yuan(transfer.amount)} 元"
-            f"（人民币{to_capital_yuan(transfer.amount)}）。汇总表状态：保费已划拨。",
+            f"（人民币{to_capital_yuan(transfer.amount)}）。汇总表状态："
+            f"{self.report.get_status_display()}。",
         )
         return redirect(self.report)
 
 
+def office_payer_name(report, office: str, user) -> str:
+    """Who pays, as the form suggests it: 「某镇财政所」, 「某县财政局」, 「某市财政局」."""
+    if office == PayerOffice.TOWNSHIP:
+        return f"{report.township.name}财政所"
+    if office == PayerOffice.COUNTY and user.area_id is not None:
+        return f"{user.area.name}财政局"
+    return f"{programme().city}财政局"
+
+
 class TransferVoucherPdfView(PermissionRequiredMixin, View):
+    """The voucher of one office's transfer (the township finance office's unless the address
+    names another office)."""
+
     permission_required = "enrollment.view_fundtransfer"
 
-    def get(self, request, pk):
+    def get(self, request, pk, payer=PayerOffice.TOWNSHIP):
+        if payer not in PayerOffice.values:
+            raise Http404("没有这张划拨单。")
         transfers = FundTransfer.objects.for_user(request.user).select_related(
-            "report__campaign", "report__township"
+            "report__campaign", "report__township__parent"
         )
-        transfer = get_object_or_404(transfers, report=pk)
+        transfer = get_object_or_404(transfers, report=pk, payer=payer)
         breakdown = report_breakdown(report=transfer.report, user=request.user)
         name = f"资金划拨单_{transfer.report.township.name}_{transfer.voucher_no}.pdf"
         return pdf_response(
-            transfer_voucher_pdf(transfer=transfer, breakdown=breakdown), quote(name)
+            transfer_voucher_pdf(
+                transfer=transfer, breakdown=breakdown, shares=report_shares(transfer.report)
+            ),
+            quote(name),
         )
 
 
@@ -267,6 +310,11 @@ class PolicyCertificateView(PermissionRequiredMixin, View):
 urlpatterns = [
     path("reports/<int:pk>/transfer/", TransferRecordView.as_view(), name="transfer_record"),
     path("reports/<int:pk>/voucher.pdf", TransferVoucherPdfView.as_view(), name="transfer_voucher"),
+    path(
+        "reports/<int:pk>/voucher/<slug:payer>.pdf",
+        TransferVoucherPdfView.as_view(),
+        name="transfer_voucher_of",
+    ),
     path("reports/<int:pk>/employers.xlsx", EmployerDuesXlsxView.as_view(), name="employer_dues"),
     path("reports/<int:pk>/policies.xlsx", PolicyListXlsxView.as_view(), name="policy_list_xlsx"),
     path("reports/<int:pk>/issue/", PolicyIssueView.as_view(), name="policy_issue"),

@@ -21,7 +21,15 @@ from haimen_insurance.privacy import shown_id
 
 from .. import access
 from ..eligibility import Reason
-from ..models import Campaign, FundTransfer, Product, Roster, TownshipInsurer, TownshipReport
+from ..models import (
+    PAYER_OFFICE,
+    Campaign,
+    FundTransfer,
+    Product,
+    Roster,
+    TownshipInsurer,
+    TownshipReport,
+)
 from ..selectors.campaigns import chosen_campaign
 from ..selectors.reports import (
     city_overview,
@@ -29,6 +37,7 @@ from ..selectors.reports import (
     township_rosters,
 )
 from ..selectors.rosters import roster_figures, township_reconciliation
+from ..selectors.shares import ShareTerms, lines_shares, money_reconciliation
 from ..services import rosters as services
 
 
@@ -225,7 +234,7 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
         )
         return (
             TownshipReport.objects.for_user(self.request.user)
-            .select_related("campaign", "township", "drafted_by", "reported_by")
+            .select_related("campaign", "township__parent", "drafted_by", "reported_by")
             .annotate(insurer_named=Subquery(named.values("insurer_id")[:1]))
         )
 
@@ -234,7 +243,33 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
         user, report = self.request.user, self.object
         breakdown = report_breakdown(report=report, user=user)
         summed = breakdown.total.amounts
+        shares = lines_shares(report, breakdown.lines, ShareTerms.load([report.campaign_id]))
+        transfers = []
+        if user.has_perm("enrollment.view_fundtransfer"):
+            transfers = list(FundTransfer.objects.filter(report=report).order_by("pk"))
+            shares.transferred = {transfer.payer: transfer.amount for transfer in transfers}
+        by_office = {transfer.payer: transfer for transfer in transfers}
+        office = access.transfer_office(user)
         context.update(
+            shares=shares,
+            office_rows=[
+                {
+                    "office": each,
+                    "label": label,
+                    "due": due,
+                    "transfer": by_office.get(each),
+                    "shares": [
+                        (share_label, amount)
+                        for payer, share_label, amount in shares.payer_amounts
+                        if PAYER_OFFICE[payer] == each
+                    ],
+                }
+                for each, label, due, _ in shares.office_rows
+            ],
+            transfers=transfers,
+            # policies × premium = Σ shares = Σ transfers (once every share is in)
+            shares_mismatch=shares.shares_total != report.premium
+            or (report.policy_list_ready and shares.transferred_total != report.premium),
             breakdown=breakdown,
             # The stored totals were copied from the same rows; a difference means the report
             # must be made again, so it is shown rather than hidden.
@@ -244,10 +279,10 @@ class TownshipReportView(PermissionRequiredMixin, DetailView):
             can_submit=access.may_submit_report(user, report),
             rosters_link=access.may_see_township_rosters(user),
             city_link=access.may_see_city_overview(user),
-            transfer=FundTransfer.objects.filter(report=report).first()
-            if user.has_perm("enrollment.view_fundtransfer")
-            else None,
-            can_record_transfer=access.may_record_transfer(user, report),
+            transfer=transfers[0] if len(transfers) == 1 else None,
+            can_record_transfer=access.may_record_transfer(user, report)
+            and shares.office_due(office) > 0
+            and office not in shares.transferred,
             can_issue=access.may_see_policy_list(user, report, report.insurer_named),
             issued_count=report.issued_policies.count()
             if report.status == TownshipReport.Status.ISSUED
@@ -322,6 +357,7 @@ class _ReconciliationPage(_CampaignPage, TemplateView):
                 }
             )
         context.update(
+            money=money_reconciliation(campaign=self.campaign, user=user, township=self.township),
             reconciliation=reconciliation,
             duplicates=duplicates,
             ineligible=[

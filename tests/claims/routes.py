@@ -8,7 +8,7 @@ pays. Refusals by state come back as messages on a redirect, so the write routes
 from haimen_insurance.roles import CITY_ROLES, Role
 from tests.permissions import ALL_ROLES, Row
 
-VIEWERS = frozenset(ALL_ROLES - {Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE})
+VIEWERS = frozenset(ALL_ROLES - {Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE, Role.CITY_FINANCE})
 REPORTERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER})
 DECIDERS = frozenset({Role.INSURER_STAFF})
 

@@ -7,7 +7,7 @@ from enrollment.models import Household
 from enrollment.resident_ids import check_character
 from enrollment.services.households import household_revoke
 from haimen_insurance.roles import Role
-from tests.permissions import CITY_WIDE, Row
+from tests.permissions import CITY_SCOPE, CITY_WIDE, Row
 
 # --- verification (核查) ---
 # The county officer reads its county as the city roles read the city (read-only).
@@ -33,7 +33,7 @@ class OneOf:
 def a_township(world, role):
     """Township A for its own roles, township B for the city; B is outside township A's scope."""
     inside = world.town_b if role in CITY_WIDE else world.town_a
-    outside = None if role in CITY_WIDE else world.town_b
+    outside = None if role in CITY_SCOPE else world.town_b
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 
@@ -123,7 +123,7 @@ def an_import(world, role):
         )
 
     inside = upload(world.user(ACTORS[role]))
-    outside = None if role in CITY_WIDE else upload(world.user("township_b"))
+    outside = None if role in CITY_SCOPE else upload(world.user("township_b"))
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 

@@ -7,7 +7,7 @@ campaign being prepared is the city's only: tests/enrollment/test_campaign_bound
 """
 
 from haimen_insurance.roles import Role
-from tests.permissions import ALL_ROLES, CITY_WIDE, Row
+from tests.permissions import ALL_ROLES, CITY_SCOPE, CITY_WIDE, Row
 
 CAMPAIGN_MANAGERS = frozenset({Role.CITY_OFFICER})
 
@@ -22,7 +22,7 @@ def a_campaign(world, role):
     from tests.enrollment.conftest import build_campaign
 
     campaign = build_campaign()
-    return {"pk": campaign.pk}, (None if role in CITY_WIDE else _missing(Campaign))
+    return {"pk": campaign.pk}, (None if role in CITY_SCOPE else _missing(Campaign))
 
 
 def a_prepared_campaign(world, role):
@@ -37,7 +37,7 @@ def a_product(world, role):
     from tests.enrollment.conftest import build_campaign
 
     product = build_campaign().products.get(code=Product.Code.CHILD_SAFETY)
-    return {"pk": product.pk}, (None if role in CITY_WIDE else _missing(Product))
+    return {"pk": product.pk}, (None if role in CITY_SCOPE else _missing(Product))
 
 
 ROWS = {
@@ -47,6 +47,7 @@ ROWS = {
     "enrollment:campaign_update": Row(CAMPAIGN_MANAGERS, target=a_campaign),
     "enrollment:campaign_insurers": Row(CAMPAIGN_MANAGERS, target=a_campaign),
     "enrollment:product_update": Row(CAMPAIGN_MANAGERS, target=a_product),
+    "enrollment:product_shares": Row(CAMPAIGN_MANAGERS, target=a_product),
     "enrollment:campaign_roll_over": Row(
         CAMPAIGN_MANAGERS, ok=302, method="post", target=a_campaign
     ),

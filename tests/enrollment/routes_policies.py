@@ -1,18 +1,20 @@
 """Permission-matrix rows for enrollment/views/policies.py (see tests/permissions.py).
 
-The finance office records its township's transfer; the voucher is read by everyone who follows
-the money. The insurer downloads the list and issues for the townships it covers. Policy search
-and the family's 参保凭证 are for everyone who works with families, each within their area.
+Each finance office (the township's, a county's, the city's) records its transfer of its
+township reports (the page says when it owes nothing); the vouchers are read by everyone
+who follows the money. The insurer downloads the list and issues for the townships it
+covers. Policy search and the family's 参保凭证 are for everyone who works with families,
+each within their area.
 """
 
 from haimen_insurance.roles import Role
 from tests.enrollment.routes_reports import REPORT_READERS, a_township
 from tests.permissions import ALL_ROLES, Row
 
-FINANCE = frozenset({Role.TOWNSHIP_FINANCE})
+FINANCE = frozenset({Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE, Role.CITY_FINANCE})
 INSURERS = frozenset({Role.INSURER_STAFF})
 MONEY_READERS = frozenset(REPORT_READERS)
-POLICY_READERS = frozenset(ALL_ROLES - {Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE})
+POLICY_READERS = frozenset(ALL_ROLES - FINANCE)
 
 
 def _report(world, role, status, *, transfer=False):
@@ -41,6 +43,12 @@ def a_reported_report(world, role):
 
 def a_funded_report(world, role):
     return _report(world, role, "funded", transfer=True)
+
+
+def a_funded_report_voucher(world, role):
+    """The township finance office's voucher of a funded report, by the office's address."""
+    inside, outside = a_funded_report(world, role)
+    return {**inside, "payer": "township"}, (outside and {**outside, "payer": "township"})
 
 
 def a_policy(world, role):
@@ -80,6 +88,7 @@ def a_policy(world, role):
 ROWS = {
     "enrollment:transfer_record": Row(FINANCE, target=a_reported_report),
     "enrollment:transfer_voucher": Row(MONEY_READERS, target=a_funded_report),
+    "enrollment:transfer_voucher_of": Row(MONEY_READERS, target=a_funded_report_voucher),
     "enrollment:employer_dues": Row(REPORT_READERS, target=a_reported_report),
     "enrollment:policy_list_xlsx": Row(INSURERS, target=a_funded_report),
     "enrollment:policy_issue": Row(INSURERS, target=a_funded_report),

@@ -6,13 +6,19 @@ office read its townships'. Only the township officer makes and reports it.
 """
 
 from haimen_insurance.roles import Role
-from tests.permissions import CITY_WIDE, Row
+from tests.permissions import CITY_SCOPE, CITY_WIDE, Row
 
 TOWNSHIP_SIDE = frozenset(
     {Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.LEADER}
 )
 REPORT_READERS = frozenset(
-    {*TOWNSHIP_SIDE, Role.TOWNSHIP_FINANCE, Role.COUNTY_FINANCE, Role.INSURER_STAFF}
+    {
+        *TOWNSHIP_SIDE,
+        Role.TOWNSHIP_FINANCE,
+        Role.COUNTY_FINANCE,
+        Role.CITY_FINANCE,
+        Role.INSURER_STAFF,
+    }
 )
 REPORT_MAKERS = frozenset({Role.TOWNSHIP_OFFICER})
 
@@ -33,7 +39,7 @@ class _CityOrRedirect:
 def a_township(world, role):
     """Township A for its own roles, township B for the city; B is outside township A's scope."""
     inside = world.town_b if role in CITY_WIDE else world.town_a
-    outside = None if role in CITY_WIDE else world.town_b
+    outside = None if role in CITY_SCOPE else world.town_b
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 

@@ -7,7 +7,7 @@ roster, and a county officer those of its county. Finance and the insurer do not
 
 from haimen_insurance.roles import Role
 from tests.enrollment.routes import OneOf
-from tests.permissions import CITY_WIDE, Row
+from tests.permissions import CITY_SCOPE, CITY_WIDE, Row
 
 READERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICER, Role.COUNTY_OFFICER, *CITY_WIDE})
 CADRE = frozenset({Role.VILLAGE_CADRE})
@@ -36,7 +36,7 @@ def a_roster(world, role):
     outside = {Role.VILLAGE_CADRE: world.village_a2}.get(role, world.village_b1)
     roster = Roster.objects.get(campaign=campaign, village=inside)
     other = Roster.objects.get(campaign=campaign, village=outside)
-    return {"pk": roster.pk}, (None if role in CITY_WIDE else {"pk": other.pk})
+    return {"pk": roster.pk}, (None if role in CITY_SCOPE else {"pk": other.pk})
 
 
 def a_household_of_a_roster(world, role):

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from enrollment import access
 from enrollment.models import CountyReport, CountyReportLine, Roster, TownshipReport
+from enrollment.selectors.shares import county_premium_by_payer
 from enrollment.services.county_reports import county_report_draft, county_report_submit
 from enrollment.services.rosters import (
     roster_approve,
@@ -392,11 +393,11 @@ def test_the_city_dashboard_shows_each_countys_report_status(world, year, beiyua
 
 
 def test_the_city_dashboard_costs_no_query_more(world, year, client_for, django_assert_num_queries):
-    """The county reports' status rides on the dashboard's township query (12 queries, as in
-    tests/oversight/test_county_dashboard.py)."""
+    """The county reports' status rides on the dashboard's township query (14 queries once a
+    township has reported, as in tests/oversight/test_county_dashboard.py)."""
     build_reported_report(year, world.town_a)
     city = client_for(world.user("city"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         city.get(reverse("dashboard"))
 
 
@@ -446,4 +447,44 @@ def test_no_text_of_the_pdf_overprints_or_leaves_its_column(world, year, beiyuan
     both_reported(world, year, beiyuan)
     report = county_report_draft(actor=None, campaign=year, county=world.county_a)
     lines = list(report.lines.select_related("township", "township_report"))
-    assert layout_faults(county_report_pdf(report, lines)) == []
+    assert layout_faults(county_report_pdf(report, lines, [])) == []
+
+
+def test_the_premium_by_payer_is_the_shares_of_the_townships_reports(world, year, beiyuan, client):
+    """Ji'an's shares (the city 2 yuan a share, county A 8, the township the rest of 20): the
+    county report splits its premium so, on the page, in the PDF and in the workbook."""
+    from tests.enrollment.test_premium_shares import jian_shares
+
+    jian_shares(year, world)
+    both_reported(world, year, beiyuan)
+    report = county_report_draft(actor=None, campaign=year, county=world.county_a)
+    premium = report.premium
+    expected = [
+        ("市财政", premium / 10),
+        ("县（区）财政", premium * 8 / 20),
+        ("乡镇", premium / 2),
+    ]
+    assert county_premium_by_payer(report) == expected
+    assert sum(amount for _, amount in expected) == premium
+    client.force_login(world.user("county_a"))
+    page = client.get(
+        reverse("enrollment:county_report", args=[world.county_a.pk]) + f"?campaign={year.year}"
+    )
+    assert "保费按分担主体" in page.text
+    for label, amount in expected:
+        assert label in page.text and f"{amount:,.2f}" in page.text
+    pdf = client.get(reverse("enrollment:county_report_pdf", args=[report.pk])).content
+    text = flat(pdf_text(pdf))
+    assert "保费按分担主体" in text and "县（区）财政" in text
+    response = client.get(reverse("enrollment:county_report_xlsx", args=[report.pk]))
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    sheet = book["保费按分担主体"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=4)]
+    assert [row[0] for row in rows] == [label for label, _ in expected]
+    assert [Decimal(str(row[1])) for row in rows] == [amount for _, amount in expected]
+
+
+def test_one_payer_paying_it_all_shows_no_split(world, year, beiyuan):
+    both_reported(world, year, beiyuan)
+    report = county_report_draft(actor=None, campaign=year, county=world.county_a)
+    assert county_premium_by_payer(report) == []

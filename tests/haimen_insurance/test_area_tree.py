@@ -226,7 +226,7 @@ def test_users_and_insurers_of_a_county(world):
     # County finance manages nobody and sees only itself, as township finance.
     assert names(User.objects.for_user(world.user("county_finance_a"))) == ["测试county_finance_a"]
     assert names(Insurer.objects.for_user(world.user("county_b"))) == ["乙保险公司海门支公司"]
-    assert User.objects.for_user(world.user("city")).count() == 15
+    assert User.objects.for_user(world.user("city")).count() == 16  # with the city finance office
 
 
 def test_a_county_users_scope_is_one_join_on_the_code(world):

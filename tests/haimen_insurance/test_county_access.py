@@ -97,9 +97,14 @@ def test_the_county_officer_oversees_and_acts_on_nothing(world):
     assert town_b  # township B is the other county's (the scoping door: 404, matrix)
 
 
-def test_county_finance_reads_and_records_nothing_yet(world):
+def test_county_finance_reads_and_records_only_the_county_share(world):
     finance = world.user("county_finance_a")
     assert not enrollment_access.may_record_transfers(finance, world.town_a.pk)
+    assert enrollment_access.transfer_office(finance) == "county"
+    assert enrollment_access.may_record_office_transfers(finance, world.town_a, "county")
+    assert not enrollment_access.may_record_office_transfers(finance, world.town_b, "county")
+    assert not enrollment_access.may_record_office_transfers(finance, world.town_a, "city")
+    assert not enrollment_access.may_record_office_transfers(finance, world.town_a, "township")
     assert not enrollment_access.may_see_township_rosters(finance)
     assert not enrollment_access.may_see_city_overview(finance)
     assert not claims_access.may_view_claims(finance)

@@ -72,7 +72,7 @@ def test_the_county_roles_hold_their_groups_permissions(world):
     assert not officer.has_perm("enrollment.review_roster")
     assert not officer.has_perm("enrollment.make_township_report")
     assert finance.has_perm("enrollment.view_fundtransfer")
-    assert not finance.has_perm("enrollment.record_transfer")  # the county's share: next step
+    assert finance.has_perm("enrollment.record_transfer")  # the county share of its reports
 
 
 def test_the_county_officer_creates_its_countys_township_and_village_users(world):

@@ -135,7 +135,9 @@ def the_pdfs(world, busy) -> dict[str, bytes]:
             roster_returns(returned, full_ids=True),
         ),
         "township summary": township_report_pdf(report, breakdown),
-        "transfer voucher": transfer_voucher_pdf(transfer=report.transfer, breakdown=breakdown),
+        "transfer voucher": transfer_voucher_pdf(
+            transfer=report.transfers.get(), breakdown=breakdown
+        ),
         "certificate": household_certificate_pdf(policies=list(policies), full_ids=True),
         "review": year_review_pdf(year_review(campaign=busy.campaign, user=city)),
     }

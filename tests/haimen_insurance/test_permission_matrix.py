@@ -16,6 +16,7 @@ from tests.enrollment.routes import OneOf, a_township
 from tests.permissions import (
     ACTORS,
     ALL_ROLES,
+    CITY_SCOPE,
     CITY_WIDE,
     COUNTY_OFFICER,
     SHAPES,
@@ -76,7 +77,7 @@ def _a_job(world, role, *, with_file=False):
         return {"pk": made.pk}
 
     inside = job(world.user(ACTORS[role]))
-    return inside, (None if role in CITY_WIDE else job(world.user("cadre_b1")))
+    return inside, (None if role in CITY_SCOPE else job(world.user("cadre_b1")))
 
 
 def a_job(world, role):
@@ -166,7 +167,7 @@ def cases():
                 )
                 if (
                     row.target is not None
-                    and role not in CITY_WIDE
+                    and role not in CITY_SCOPE
                     and role in row.allowed
                     and role not in row.redirected
                 ):

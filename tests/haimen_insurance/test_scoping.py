@@ -41,7 +41,7 @@ def test_inactive_user_sees_nothing(world):
 
 
 def test_users_are_scoped(world):
-    assert User.objects.for_user(world.user("city")).count() == 11
+    assert User.objects.for_user(world.user("city")).count() == 12  # with the city finance office
     assert names(User.objects.for_user(world.user("township_a"))) == sorted(
         ["测试township_a", "测试finance_a", "测试cadre_a1", "测试cadre_a2"]
     )

@@ -35,7 +35,7 @@ from tests.enrollment.routes_rosters import a_roster
 from tests.haimen_insurance.test_permission_matrix import PUBLIC, ROWS
 from tests.permissions import (
     ACTORS,
-    CITY_WIDE,
+    CITY_SCOPE,
     HAIMEN_ROLES,
     changed_tables,
     db_fingerprint,
@@ -87,7 +87,7 @@ def a_user_to_activate(world, role):
     """Two stopped accounts (neither acts in the matrix): cadre A2's, and cadre B1's outside."""
     User.objects.filter(username__in=["cadre_a2", "cadre_b1"]).update(is_active=False)
     inside = world.user("cadre_a2")
-    outside = None if role in CITY_WIDE else world.user("cadre_b1")
+    outside = None if role in CITY_SCOPE else world.user("cadre_b1")
     return {"pk": inside.pk}, (outside and {"pk": outside.pk})
 
 
@@ -116,7 +116,7 @@ def submitted_rosters_of_a_township(world, role):
     return a_township(world, role)
 
 
-def _township_reports(world, role, *, funded):
+def _township_reports(world, role, *, funded, campaign=None):
     """A township report, reported (funded: its transfer recorded), of township A (B for the
     city) and one of township B, each for one enrolled family per township."""
     from enrollment.services.policies import transfer_record
@@ -128,7 +128,7 @@ def _township_reports(world, role, *, funded):
         transfer_values,
     )
 
-    campaign = build_campaign()
+    campaign = campaign or build_campaign()
     build_household(world.village_a1)
     build_household(world.village_b1)
     inside, outside = a_township(world, role)
@@ -144,6 +144,32 @@ def _township_reports(world, role, *, funded):
 
 def a_reported_report(world, role):
     return _township_reports(world, role, funded=False)
+
+
+def a_shared_reported_report(world, role):
+    """As ``a_reported_report``, with the premium shared: the city 2 yuan a share, the county
+    (where there are counties) 6, the township the rest, so that every finance office owes
+    something and its valid transfer writes. The office that acts is noted on ``world`` for
+    ``transfer_data``."""
+    from enrollment.access import transfer_office
+    from enrollment.models import PremiumShare
+    from enrollment.services.campaigns import premium_shares_set
+    from enrollment.services.shares import ShareInput
+    from tests.enrollment.conftest import build_campaign
+
+    campaign = build_campaign(opened=False)
+    payer = PremiumShare.Payer
+    for product in campaign.products.all():
+        shares = [ShareInput(payer.CITY, Decimal("2.00"))]
+        if world.county_a is not None:
+            shares.append(ShareInput(payer.COUNTY, Decimal("6.00")))
+        shares.append(ShareInput(payer.TOWNSHIP, takes_rest=True))
+        premium_shares_set(actor=None, product=product, shares=shares)
+    from enrollment.services.campaigns import campaign_open
+
+    campaign_open(actor=None, campaign=campaign)
+    world.transfer_office = transfer_office(world.user(ACTORS[role]))
+    return _township_reports(world, role, funded=False, campaign=campaign)
 
 
 def a_funded_report(world, role):
@@ -228,10 +254,14 @@ def return_data(world, kwargs):
 
 
 def transfer_data(world, kwargs):
+    """The acting finance office's transfer of exactly what it owes."""
     from enrollment.models import TownshipReport
+    from enrollment.selectors.shares import report_shares
     from tests.enrollment.conftest import transfer_values
 
-    values = transfer_values(TownshipReport.objects.get(pk=kwargs["pk"]))
+    report = TownshipReport.objects.get(pk=kwargs["pk"])
+    office = getattr(world, "transfer_office", None) or "township"
+    values = transfer_values(report, amount=report_shares(report).office_due(office))
     return {field: str(value) for field, value in values.items()}
 
 
@@ -294,6 +324,7 @@ POST_ROUTES = (
     "enrollment:campaign_update",
     "enrollment:campaign_insurers",
     "enrollment:product_update",
+    "enrollment:product_shares",
     "enrollment:campaign_roll_over",
     "enrollment:campaign_policy_list",
     "enrollment:campaign_open",
@@ -340,7 +371,7 @@ WRITE_TARGETS = {
     "enrollment:roster_approve": a_submitted_roster,
     "enrollment:roster_return": a_submitted_roster,
     "enrollment:township_rosters_approve": submitted_rosters_of_a_township,
-    "enrollment:transfer_record": a_reported_report,
+    "enrollment:transfer_record": a_shared_reported_report,
     "enrollment:policy_issue": a_funded_report,
     "enrollment:county_report_draft": a_county_whose_townships_reported,
     "claims:claim_approve": a_claim_with_insurer,

@@ -42,6 +42,8 @@ def table_names() -> set[str]:
 @pytest.mark.django_db(transaction=True)
 def test_the_rows_content_types_and_permission_survive_the_move(world):
     campaign = build_campaign()
+    # A role that came after the move (市财政局) would not fit the old constraint on users.
+    world.user("city_finance").delete()
     try:
         executor = migrate(BEFORE)
         old = executor.loader.project_state([node for node in BEFORE if node[1] is not None]).apps

@@ -37,9 +37,10 @@ def test_seed_writes_haimens_areas_and_insurers(seeded):
 
 def test_every_printed_login_reaches_its_workbench(seeded, client):
     usernames = re.findall(r"^  (\w+)\s", seeded, flags=re.MULTILINE)
-    assert len(usernames) == 12
+    assert len(usernames) == 13
     assert {user.role for user in User.objects.filter(username__in=usernames)} == {
         "city_officer",
+        "city_finance",  # Haimen's city pays no share: nothing to transfer
         "leader",
         "township_officer",
         "township_finance",
@@ -59,13 +60,13 @@ def test_if_empty_leaves_an_existing_database_alone(seeded):
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "未写入演示数据" in out.getvalue()
-    assert User.objects.count() == 12
+    assert User.objects.count() == 13
 
 
 def test_seeding_twice_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
     assert Area.objects.count() == 310
-    assert User.objects.count() == 12
+    assert User.objects.count() == 13
 
 
 def test_seed_writes_a_register_for_every_village(seeded):

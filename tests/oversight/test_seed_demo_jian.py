@@ -84,6 +84,7 @@ def test_every_printed_login_reaches_its_workbench(seeded, client):
     assert usernames == JIAN_USERS
     assert {user.role for user in User.objects.all()} == {
         "city_officer",
+        "city_finance",
         "leader",
         "county_officer",
         "county_finance",
@@ -220,6 +221,34 @@ def test_every_page_of_the_jian_demo_answers_on_sqlite(tmp_path):
     assert done.stdout.strip(), done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_demo_shares_the_premium_and_awaits_the_county_and_the_city(seeded):
+    from decimal import Decimal
+
+    from enrollment.demo import demo_years
+    from enrollment.models import Campaign, TownshipReport
+    from enrollment.selectors.shares import report_shares
+    from oversight.todo import todo_list
+
+    _, this_year = demo_years(_today())
+    this = Campaign.objects.get(year=this_year)
+    product = this.products.order_by("code").first()
+    shares = {share.payer: share for share in product.shares.all()}
+    assert set(shares) == {"city", "county", "township"}
+    assert shares["city"].amount == Decimal("2.00") and shares["township"].takes_rest
+    amounts = set(shares["county"].county_amounts.values_list("amount", flat=True))
+    assert min(amounts) == Decimal("6.00") and len(amounts) > 1
+    waiting = TownshipReport.objects.get(campaign=this, township__name="澄江镇")
+    money = report_shares(waiting)
+    assert list(money.transferred) == ["township"]
+    assert money.awaited == ["county", "city"]
+    funded = TownshipReport.objects.get(campaign=this, township__name="碧溪镇")
+    assert set(report_shares(funded).transferred) == {"township", "county", "city"}
+    details = [item.title for item in todo_list(User.objects.get(username="cityfin")).items]
+    assert any("澄江镇" in title for title in details)
+    county = [item.title for item in todo_list(User.objects.get(username="countyfin2")).items]
+    assert any("澄江镇" in title for title in county)
 
 
 def test_the_demo_has_one_county_report_reported_one_drafted(seeded, client):

@@ -43,6 +43,7 @@ DEMO_USERS = [
     "cadre4",
     "insurer1",
     "insurer2",
+    "cityfin",
 ]
 INSURERS = [
     ("PICC", "中国人民财产保险股份有限公司海门支公司", "95518"),
@@ -221,6 +222,8 @@ class Command(BaseCommand):
             ("cadre4", "郭春燕", Role.VILLAGE_CADRE, issued_village, None),
             ("insurer1", "吴海燕", Role.INSURER_STAFF, None, insurers[0]),
             ("insurer2", "孙立新", Role.INSURER_STAFF, None, insurers[1]),
+            # Haimen's city pays no share: its finance office has nothing to transfer.
+            ("cityfin", "沈玉清", Role.CITY_FINANCE, None, None),
         ]
         return townships, demo_users, HAIMEN
 
@@ -259,6 +262,7 @@ class Command(BaseCommand):
             ("cadre4", "尹秋菊", Role.VILLAGE_CADRE, issued.children.order_by("code")[0], None),
             ("insurer1", "邹海涛", Role.INSURER_STAFF, None, life),
             ("insurer2", "段丽娟", Role.INSURER_STAFF, None, taikang),
+            ("cityfin", "龙秀琴", Role.CITY_FINANCE, None, None),
         ]
         return townships, demo_users, JIAN
 
