@@ -303,9 +303,11 @@ class CampaignUpdateView(PermissionRequiredMixin, FormView):
         return redirect(campaign)
 
 
-class ProductUpdateView(PermissionRequiredMixin, FormView):
+class _ProductFormView(PermissionRequiredMixin, FormView):
+    """A form on one product of a campaign the city officer sees: its terms or its shares, both
+    fixed once a roster of the campaign is submitted (the page says so: ``locked``)."""
+
     permission_required = "enrollment.change_campaign"
-    template_name = "enrollment/campaign_product_form.html"
 
     @cached_property
     def product(self):
@@ -314,12 +316,6 @@ class ProductUpdateView(PermissionRequiredMixin, FormView):
             pk=self.kwargs["pk"],
         )
 
-    def get_form(self, form_class=None):
-        return ProductForm(product_label=str(self.product), **self.get_form_kwargs())
-
-    def get_initial(self):
-        return ProductForm.initial_from_product(self.product)
-
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
@@ -327,6 +323,16 @@ class ProductUpdateView(PermissionRequiredMixin, FormView):
             "campaign": self.product.campaign,
             "locked": services.campaign_has_submissions(self.product.campaign),
         }
+
+
+class ProductUpdateView(_ProductFormView):
+    template_name = "enrollment/campaign_product_form.html"
+
+    def get_form(self, form_class=None):
+        return ProductForm(product_label=str(self.product), **self.get_form_kwargs())
+
+    def get_initial(self):
+        return ProductForm.initial_from_product(self.product)
 
     def form_valid(self, form):
         if not form.has_changed():
@@ -343,19 +349,11 @@ class ProductUpdateView(PermissionRequiredMixin, FormView):
         return redirect(self.product.campaign)
 
 
-class ProductSharesView(PermissionRequiredMixin, FormView):
+class ProductSharesView(_ProductFormView):
     """A product's premium shares by payer (保费分担): fixed once a roster is submitted, like
     the premium; the service refuses shares that do not add up, for any county."""
 
-    permission_required = "enrollment.change_campaign"
     template_name = "enrollment/campaign_shares_form.html"
-
-    @cached_property
-    def product(self):
-        return get_object_or_404(
-            Product.objects.for_user(self.request.user).select_related("campaign"),
-            pk=self.kwargs["pk"],
-        )
 
     @cached_property
     def counties(self):
@@ -369,14 +367,6 @@ class ProductSharesView(PermissionRequiredMixin, FormView):
             "county_amounts"
         )
         return PremiumSharesForm.initial_from(shares)
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "product": self.product,
-            "campaign": self.product.campaign,
-            "locked": services.campaign_has_submissions(self.product.campaign),
-        }
 
     def form_valid(self, form):
         if not form.has_changed():
