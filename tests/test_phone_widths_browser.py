@@ -120,6 +120,10 @@ INSTEAD = {
     routes_reports.a_report: _issued_report,
     routes_policies.a_reported_report: _latest_report,
     routes_policies.a_funded_report: _issued_report,
+    routes_policies.a_funded_report_voucher: lambda world, role: (
+        {**_issued_report(world, role)[0], "payer": "township"},
+        None,
+    ),
     routes_policies.a_policy: lambda world, role: (
         {
             "pk": Policy.objects.filter(
