@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from haimen_insurance.access import deny_unless
@@ -48,18 +47,6 @@ def system_policy_number(
     """The system's number; ``in_county`` where the township belongs to a county."""
     digits = township_code[4:9] if in_county else township_code[6:9]
     return f"{insurer_code}{year}{digits}{sequence:06d}"
-
-
-def amount_due(report: TownshipReport) -> Decimal:
-    """The premium due, recomputed from the report's lines (never typed in)."""
-    total = report.lines.aggregate(total=Sum("premium"))["total"]
-    return total if total is not None else Decimal("0.00")
-
-
-def office_due(report: TownshipReport, office: str) -> Decimal:
-    """What finance office ``office`` owes of the report: the sum of its shares
-    (``selectors.shares``), recomputed from the report's lines."""
-    return report_shares(report).office_due(office)
 
 
 def _locked_report(report: TownshipReport) -> TownshipReport:
